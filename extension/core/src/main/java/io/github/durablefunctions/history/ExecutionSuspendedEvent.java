@@ -1,0 +1,12 @@
+package io.github.durablefunctions.history;
+
+import java.time.Instant;
+
+/** The instance was suspended. */
+public record ExecutionSuspendedEvent(int eventId, boolean isPlayed, Instant timestamp, String reason)
+        implements HistoryEvent {
+    @Override
+    public EventType eventType() {
+        return EventType.ExecutionSuspended;
+    }
+}

@@ -1,0 +1,164 @@
+package io.github.durablefunctions.worker;
+
+import io.github.durablefunctions.DataConverter;
+import io.github.durablefunctions.JacksonDataConverter;
+import io.github.durablefunctions.OrchestratorFunction;
+import io.github.durablefunctions.TaskActivity;
+import io.github.durablefunctions.backend.OrchestrationService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * Runs registered orchestrators and activities against a backend: one loop takes orchestration work items and
+ * replays them through the {@link io.github.durablefunctions.replay.OrchestrationExecutor}, another takes activity
+ * work items and invokes activities. Concurrency is bounded by {@code maxConcurrentOrchestratorFunctions} and
+ * {@code maxConcurrentActivityFunctions} (host.json, api-and-http.md §4).
+ *
+ * <p>Function names are matched case-insensitively, as Azure Functions names are.
+ */
+public final class DurableTaskWorker implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(DurableTaskWorker.class);
+
+    private final OrchestrationService service;
+    private final OrchestrationDispatcher orchestrationDispatcher;
+    private final ActivityDispatcher activityDispatcher;
+    private boolean started;
+
+    private DurableTaskWorker(Builder b) {
+        this.service = Objects.requireNonNull(b.service, "service");
+        this.orchestrationDispatcher = new OrchestrationDispatcher(service, b.orchestrators,
+                b.dataConverter, b.maxConcurrentOrchestratorFunctions);
+        this.activityDispatcher = new ActivityDispatcher(service, b.activities, b.dataConverter,
+                b.maxConcurrentActivityFunctions);
+    }
+
+    /** A builder for a worker. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Starts the backend (creating the task hub if needed) and both dispatch loops. Idempotent. */
+    public synchronized void start() {
+        if (started) {
+            return;
+        }
+        service.start();
+        orchestrationDispatcher.start();
+        activityDispatcher.start();
+        started = true;
+        log.info("Durable task worker started: {} orchestrator(s), {} activity(ies)",
+                orchestrationDispatcher.orchestratorCount(), activityDispatcher.activityCount());
+    }
+
+    /**
+     * Stops taking new work, waits up to {@code gracePeriod} for running functions to finish, then stops the
+     * backend. Work not finished by then is not lost: its messages become visible again and are re-processed.
+     */
+    public synchronized void stop(Duration gracePeriod) {
+        if (!started) {
+            return;
+        }
+        long deadline = System.nanoTime() + gracePeriod.toNanos();
+        orchestrationDispatcher.stopPolling();
+        activityDispatcher.stopPolling();
+        orchestrationDispatcher.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        activityDispatcher.awaitIdle(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        service.stop();
+        started = false;
+        log.info("Durable task worker stopped");
+    }
+
+    /** Stops with a 30-second grace period and closes the backend. */
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
+        orchestrationDispatcher.shutdownNow();
+        activityDispatcher.shutdownNow();
+        service.close();
+    }
+
+    /** Builder for {@link DurableTaskWorker}. */
+    public static final class Builder {
+        private OrchestrationService service;
+        private DataConverter dataConverter = new JacksonDataConverter();
+        private final Map<String, OrchestratorFunction<?>> orchestrators =
+                new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private final Map<String, TaskActivity> activities = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private int maxConcurrentOrchestratorFunctions = 10 * Runtime.getRuntime().availableProcessors();
+        private int maxConcurrentActivityFunctions = 10 * Runtime.getRuntime().availableProcessors();
+
+        private Builder() {
+        }
+
+        /** The backend to take work from. Required. */
+        public Builder service(OrchestrationService service) {
+            this.service = service;
+            return this;
+        }
+
+        /** The converter for inputs, outputs and results; default {@link JacksonDataConverter}. */
+        public Builder dataConverter(DataConverter dataConverter) {
+            this.dataConverter = Objects.requireNonNull(dataConverter);
+            return this;
+        }
+
+        /**
+         * Registers an orchestrator.
+         *
+         * @throws IllegalArgumentException if an orchestrator with that name (ignoring case) is registered already
+         */
+        public Builder addOrchestrator(String name, OrchestratorFunction<?> orchestrator) {
+            if (orchestrators.putIfAbsent(requireName(name), Objects.requireNonNull(orchestrator)) != null) {
+                throw new IllegalArgumentException("An orchestrator named '" + name + "' is already registered");
+            }
+            return this;
+        }
+
+        /**
+         * Registers an activity.
+         *
+         * @throws IllegalArgumentException if an activity with that name (ignoring case) is registered already
+         */
+        public Builder addActivity(String name, TaskActivity activity) {
+            if (activities.putIfAbsent(requireName(name), Objects.requireNonNull(activity)) != null) {
+                throw new IllegalArgumentException("An activity named '" + name + "' is already registered");
+            }
+            return this;
+        }
+
+        /** How many orchestrator episodes run at once; default 10 × processors. Must be ≥ 1. */
+        public Builder maxConcurrentOrchestratorFunctions(int value) {
+            this.maxConcurrentOrchestratorFunctions = requirePositive(value, "maxConcurrentOrchestratorFunctions");
+            return this;
+        }
+
+        /** How many activities run at once; default 10 × processors. Must be ≥ 1. */
+        public Builder maxConcurrentActivityFunctions(int value) {
+            this.maxConcurrentActivityFunctions = requirePositive(value, "maxConcurrentActivityFunctions");
+            return this;
+        }
+
+        public DurableTaskWorker build() {
+            return new DurableTaskWorker(this);
+        }
+
+        private static String requireName(String name) {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("A function name must not be empty");
+            }
+            return name;
+        }
+
+        private static int requirePositive(int value, String what) {
+            if (value < 1) {
+                throw new IllegalArgumentException(what + " must be at least 1, was " + value);
+            }
+            return value;
+        }
+    }
+}
