@@ -98,20 +98,20 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
                     + "' has already completed (" + past.getRuntimeStatus().statusName() + ")");
             return null;
         }
-        OrchestrationRuntimeState state = new OrchestrationRuntimeState(past.getPastEvents());
-        Instant now = Instant.now();
-        state.addEvent(new OrchestratorStartedEvent(-1, false, now));
+        if (past.getExecutionStartedEvent() == null && workItem.getNewMessages().stream()
+                .noneMatch(m -> m.event() instanceof ExecutionStartedEvent)) {
+            service.discardOrchestrationWorkItem(workItem, "no such instance: no ExecutionStarted event in its "
+                    + "history or its messages");
+            return null;
+        }
         List<HistoryEvent> accepted = acceptMessages(workItem, past);
         if (accepted == null) {
             return null;
         }
+        OrchestrationRuntimeState state = new OrchestrationRuntimeState(past.getPastEvents());
+        state.addEvent(new OrchestratorStartedEvent(-1, false, Instant.now()));
         for (HistoryEvent e : accepted) {
             state.addEvent(e);
-        }
-        if (state.getExecutionStartedEvent() == null) {
-            service.discardOrchestrationWorkItem(workItem, "no such instance: no ExecutionStarted event in its "
-                    + "history or its messages");
-            return null;
         }
 
         OrchestratorResult result = executor.execute(state.getPastEvents(), state.getNewEvents());
