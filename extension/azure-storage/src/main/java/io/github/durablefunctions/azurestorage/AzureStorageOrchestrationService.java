@@ -1,0 +1,737 @@
+package io.github.durablefunctions.azurestorage;
+
+import com.azure.core.util.BinaryData;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.storage.blob.BlobContainerClient;
+import com.azure.storage.blob.models.BlobStorageException;
+import com.azure.storage.queue.models.QueueStorageException;
+import io.github.durablefunctions.OrchestrationAlreadyExistsException;
+import io.github.durablefunctions.OrchestrationRuntimeStatus;
+import io.github.durablefunctions.backend.ActivityWorkItem;
+import io.github.durablefunctions.backend.OrchestrationCheckpoint;
+import io.github.durablefunctions.backend.OrchestrationService;
+import io.github.durablefunctions.backend.OrchestrationServiceClient;
+import io.github.durablefunctions.backend.OrchestrationState;
+import io.github.durablefunctions.backend.OrchestrationWorkItem;
+import io.github.durablefunctions.backend.SessionAbortedException;
+import io.github.durablefunctions.backend.TaskMessage;
+import io.github.durablefunctions.history.ExecutionStartedEvent;
+import io.github.durablefunctions.history.ExecutionTerminatedEvent;
+import io.github.durablefunctions.history.HistoryEvent;
+import io.github.durablefunctions.history.OrchestrationInstance;
+import io.github.durablefunctions.history.OrchestrationRuntimeState;
+import io.github.durablefunctions.history.OrchestratorStartedEvent;
+import io.github.durablefunctions.history.SubOrchestrationInstanceCompletedEvent;
+import io.github.durablefunctions.history.SubOrchestrationInstanceCreatedEvent;
+import io.github.durablefunctions.history.SubOrchestrationInstanceFailedEvent;
+import io.github.durablefunctions.history.TaskCompletedEvent;
+import io.github.durablefunctions.history.TaskFailedEvent;
+import io.github.durablefunctions.history.TaskScheduledEvent;
+import io.github.durablefunctions.history.TimerCreatedEvent;
+import io.github.durablefunctions.history.TimerFiredEvent;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The backend SPI over Azure Storage, in exactly the layout of the Durable Task Framework's Azure Storage provider
+ * (storage-layout.md): control queues {@code {h}-control-NN} and the work-item queue {@code {h}-workitems}
+ * carrying {@code MessageData} JSON (§6), the {@code {H}History} table with its sentinel row (§3), the
+ * {@code {H}Instances} table (§4), partition ownership through the {@code {H}Partitions} table (§5.1), and the
+ * app-lease container (§5.4).
+ *
+ * <p>Worker side ({@link OrchestrationService}): {@link #start()} creates the task hub, claims partitions and listens
+ * to the owned control queues; {@link #lockNextOrchestrationWorkItem(Duration)} hands out one batch per instance
+ * at a time with its history (§8.1, §8.2); {@link #completeOrchestrationWorkItem} checkpoints in the order of §8.3;
+ * activities follow §8.4. Client side ({@link OrchestrationServiceClient}): create, send, read state and history.
+ *
+ * <p>Not supported yet: payloads over 45 KiB per queue message (blob offloading, §7): sends of larger messages
+ * fail with an {@link IllegalArgumentException} naming the instance and the size. Thread-safe.
+ */
+public final class AzureStorageOrchestrationService implements OrchestrationService, OrchestrationServiceClient {
+    private static final Logger log = LoggerFactory.getLogger(AzureStorageOrchestrationService.class);
+    /** Sender of client messages (§6.2). */
+    private static final OrchestrationInstance CLIENT_SENDER = new OrchestrationInstance("", "");
+    /** Responses to an instance without history are "zombies" after this many deliveries (§8.2). */
+    private static final int ZOMBIE_DEQUEUE_COUNT = 5;
+    /** ExecutionStarted messages that cannot be matched to the Instances row are dropped after this (§8.1.3). */
+    private static final int EXECUTION_STARTED_MAX_DEQUEUE = 10;
+
+    private final AzureStorageOrchestrationServiceSettings settings;
+    private final TaskHubNames names;
+    private final StorageClients clients;
+    private final Map<String, TaskHubQueue> controlQueues = new LinkedHashMap<>();
+    private final WorkItemQueue workItems;
+    private final TrackingStore tracking;
+    private final BlobContainerClient largeMessages;
+    private final OrchestrationSessionManager sessions = new OrchestrationSessionManager();
+    private final TablePartitionManager partitions;
+    private final Map<String, ControlQueueListener> listeners = new ConcurrentHashMap<>();
+    private volatile boolean taskHubCreated;
+    private volatile boolean started;
+    private volatile boolean closed;
+
+    /**
+     * Creates the service; no storage call is made until it is used.
+     *
+     * @throws IllegalArgumentException if the connection string cannot be parsed
+     */
+    public AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.names = new TaskHubNames(settings.getTaskHubName(), settings.getPartitionCount());
+        this.clients = new StorageClients(settings.getConnectionString());
+        for (String name : names.controlQueues()) {
+            controlQueues.put(name, new TaskHubQueue(name, clients.queues().getQueueClient(name)));
+        }
+        this.workItems = new WorkItemQueue(new TaskHubQueue(names.workItemQueue(),
+                clients.queues().getQueueClient(names.workItemQueue())), settings);
+        this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
+        this.tracking = new TrackingStore(names, clients.tables(), largeMessages);
+        this.partitions = new TablePartitionManager(
+                clients.tables().getTableClient(names.partitionsTable()), names.controlQueues(),
+                settings.getWorkerId(), new TablePartitionManager.Listener() {
+                    @Override
+                    public void acquired(String queueName) {
+                        startListening(queueName);
+                    }
+
+                    @Override
+                    public void lost(String queueName) {
+                        stopListening(queueName);
+                    }
+                });
+    }
+
+    /** The task hub name, as configured. */
+    public String getTaskHubName() {
+        return settings.getTaskHubName();
+    }
+
+    /** The queue service endpoint URL of the storage account, e.g. {@code http://127.0.0.1:10001/devstoreaccount1}. */
+    public String getStorageEndpoint() {
+        return clients.queues().getQueueServiceUrl();
+    }
+
+    /** The settings this service runs with. */
+    public AzureStorageOrchestrationServiceSettings getSettings() {
+        return settings;
+    }
+
+    // --------------------------------------------------------------------------------------------- lifecycle
+
+    /**
+     * Creates every resource of the task hub that is missing, in DTFx's order (storage-layout.md §1.2 "Creation
+     * order"): the app-lease container with its {@code {}} info blob, the Partitions table, the History and
+     * Instances tables, the work-item queue, every control queue, and one Partitions row per control queue.
+     * The large-message container is created when first needed. Idempotent.
+     */
+    @Override
+    public void createTaskHubIfNotExists() {
+        if (taskHubCreated) {
+            return;
+        }
+        synchronized (this) {
+            if (taskHubCreated) {
+                return;
+            }
+            BlobContainerClient appLease = clients.blobs().getBlobContainerClient(names.appLeaseContainer());
+            appLease.createIfNotExists();
+            try {
+                appLease.getBlobClient(names.appLeaseInfoBlob()).upload(BinaryData.fromString("{}"), false);
+            } catch (BlobStorageException e) {
+                if (e.getStatusCode() != 409) {
+                    throw e;
+                }
+            }
+            clients.tables().createTableIfNotExists(names.partitionsTable());
+            tracking.createTables();
+            workItems.queue().createIfNotExists();
+            for (TaskHubQueue queue : controlQueues.values()) {
+                queue.createIfNotExists();
+            }
+            partitions.createLeases();
+            taskHubCreated = true;
+            log.info("Task hub '{}' is ready in {} ({} partitions)", names.taskHubName(), getStorageEndpoint(),
+                    names.partitionCount());
+        }
+    }
+
+    /** Creates the task hub if needed, claims partitions through the Partitions table and listens to them. */
+    @Override
+    public synchronized void start() {
+        if (closed) {
+            throw new IllegalStateException("This service is closed");
+        }
+        if (started) {
+            return;
+        }
+        createTaskHubIfNotExists();
+        partitions.start();
+        started = true;
+        log.info("Worker '{}' started on task hub '{}'; owns {}", settings.getWorkerId(), names.taskHubName(),
+                partitions.ownedQueues());
+    }
+
+    /** Stops listening and releases the owned partitions; handed-out work items may still be completed. */
+    @Override
+    public synchronized void stop() {
+        if (!started) {
+            return;
+        }
+        started = false;
+        partitions.stop();
+        for (String queue : List.copyOf(listeners.keySet())) {
+            stopListening(queue);
+        }
+        log.info("Worker '{}' stopped on task hub '{}'", settings.getWorkerId(), names.taskHubName());
+    }
+
+    /** Stops (as {@link #stop()}) and ends every thread of this service. */
+    @Override
+    public void close() {
+        stop();
+        closed = true;
+        workItems.wake();
+    }
+
+    /** The control queues this worker owns now (for diagnostics and tests). */
+    Set<String> ownedControlQueues() {
+        return partitions.ownedQueues();
+    }
+
+    TaskHubNames names() {
+        return names;
+    }
+
+    TrackingStore tracking() {
+        return tracking;
+    }
+
+    private void startListening(String queueName) {
+        TaskHubQueue queue = controlQueues.get(queueName);
+        if (queue == null || closed) {
+            return;
+        }
+        listeners.computeIfAbsent(queueName, q -> {
+            ControlQueueListener listener = new ControlQueueListener(queue, sessions, settings);
+            listener.start();
+            return listener;
+        });
+    }
+
+    private void stopListening(String queueName) {
+        ControlQueueListener listener = listeners.remove(queueName);
+        if (listener != null) {
+            listener.stop();
+        }
+        sessions.dropQueue(queueName);
+    }
+
+    private void nudgeControlQueue(String queueName) {
+        ControlQueueListener listener = listeners.get(queueName);
+        if (listener != null) {
+            listener.nudge();
+        }
+    }
+
+    // ------------------------------------------------------------------------------- orchestration work items
+
+    /**
+     * Waits for the next batch of control-queue messages of an instance that is not busy, loads its history and
+     * applies the checks of storage-layout.md §8.1–8.2 (ExecutionStarted de-duplication, out-of-order responses put
+     * back with back-off, messages for unknown or finished instances deleted with a log line).
+     *
+     * @return a locked work item, or null if none was ready within {@code timeout}
+     */
+    @Override
+    public OrchestrationWorkItem lockNextOrchestrationWorkItem(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+            long remaining = deadline - System.nanoTime();
+            OrchestrationSessionManager.Batch batch = sessions.take(Duration.ofNanos(Math.max(0, remaining)));
+            if (batch == null) {
+                return null;
+            }
+            try {
+                AzureStorageOrchestrationWorkItem workItem = prepare(batch);
+                if (workItem != null) {
+                    return workItem;
+                }
+            } catch (RuntimeException e) {
+                log.error("Instance '{}': preparing a work item failed; putting its {} message(s) back with back-off",
+                        batch.instanceId(), batch.messages().size(), e);
+                abandonAll(batch.messages());
+                sessions.release(batch.instanceId());
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Turns a batch into a work item, or handles it entirely (abandon/discard + release) and returns null. */
+    private AzureStorageOrchestrationWorkItem prepare(OrchestrationSessionManager.Batch batch)
+            throws InterruptedException {
+        String instanceId = batch.instanceId();
+        List<ReceivedMessage> messages = new ArrayList<>(batch.messages());
+        ReceivedMessage first = messages.get(0);
+        ExecutionStartedEvent start = first.data().taskMessage().event() instanceof ExecutionStartedEvent s
+                ? s : null;
+        TrackingStore.HistoryLoad history = tracking.readHistory(instanceId,
+                start == null ? null : start.orchestrationInstance().executionId());
+
+        // ExecutionStarted de-duplication (§8.1 step 3), for top-level starts not yet in history.
+        if (start != null && start.parentInstance() == null && history.events().isEmpty()) {
+            String verdict = checkExecutionStarted(instanceId, start, first);
+            if (verdict != null) {
+                if (verdict.startsWith("discard:")) {
+                    discard(instanceId, messages, verdict.substring("discard:".length()));
+                } else {
+                    log.info("Instance '{}': {}; putting the batch back with back-off", instanceId, verdict);
+                    abandonAll(messages);
+                    sessions.release(instanceId);
+                }
+                return null;
+            }
+        }
+
+        // Out-of-order responses (§8.2 step 1): put back until the scheduling event is in history.
+        List<ReceivedMessage> outOfOrder = new ArrayList<>();
+        for (ReceivedMessage m : messages) {
+            String missing = missingSchedulingEvent(m.data().taskMessage().event(), history.events());
+            if (missing != null) {
+                if (history.events().isEmpty() && m.dequeueCount() > ZOMBIE_DEQUEUE_COUNT) {
+                    continue; // a zombie: falls through to be discarded below
+                }
+                log.info("Instance '{}': {} arrived before its {} is in history; putting it back with back-off",
+                        instanceId, m, missing);
+                outOfOrder.add(m);
+            }
+        }
+        if (!outOfOrder.isEmpty()) {
+            abandonAll(outOfOrder);
+            messages.removeAll(outOfOrder);
+        }
+        if (messages.isEmpty()) {
+            sessions.release(instanceId);
+            return null;
+        }
+
+        // Executable check (§8.2 step 2).
+        boolean startedInHistory = history.events().stream().anyMatch(e -> e instanceof ExecutionStartedEvent);
+        boolean startInBatch = messages.stream()
+                .anyMatch(m -> m.data().taskMessage().event() instanceof ExecutionStartedEvent);
+        if (!startedInHistory && !startInBatch) {
+            ExecutionTerminatedEvent terminate = messages.stream()
+                    .map(m -> m.data().taskMessage().event())
+                    .filter(e -> e instanceof ExecutionTerminatedEvent)
+                    .map(e -> (ExecutionTerminatedEvent) e).findFirst().orElse(null);
+            if (terminate != null) {
+                tracking.updateStatusForTermination(instanceId, terminate.input(), terminate.timestamp());
+                discard(instanceId, messages, "the instance was terminated before it started (no history)");
+            } else {
+                discard(instanceId, messages, "no such instance: no ExecutionStarted event in its history or "
+                        + "messages");
+            }
+            return null;
+        }
+        if (startedInHistory) {
+            OrchestrationRuntimeState past = new OrchestrationRuntimeState(history.events());
+            List<ReceivedMessage> stale = new ArrayList<>();
+            for (ReceivedMessage m : messages) {
+                String target = m.data().taskMessage().orchestrationInstance().executionId();
+                if (target != null && !target.equals(history.executionId())
+                        && !(m.data().taskMessage().event() instanceof ExecutionStartedEvent)) {
+                    stale.add(m);
+                }
+            }
+            if (!stale.isEmpty()) {
+                discard(instanceId, stale, "they are for an execution other than the current one ("
+                        + history.executionId() + ")", false);
+                messages.removeAll(stale);
+            }
+            if (past.isCompleted() && !messages.isEmpty()) {
+                discard(instanceId, messages, "the execution " + past.getExecutionId() + " has already finished ("
+                        + past.getRuntimeStatus().statusName() + ")", false);
+                messages.clear();
+            }
+            if (messages.isEmpty()) {
+                sessions.release(instanceId);
+                return null;
+            }
+        }
+        return new AzureStorageOrchestrationWorkItem(instanceId, new OrchestrationRuntimeState(history.events()),
+                messages, history.executionId(), history.etag());
+    }
+
+    /**
+     * Checks a top-level ExecutionStarted message against the Instances row (§8.1 step 3).
+     *
+     * @return null to accept, {@code "discard:<reason>"} to delete it, or another reason to put it back
+     */
+    private String checkExecutionStarted(String instanceId, ExecutionStartedEvent start, ReceivedMessage message)
+            throws InterruptedException {
+        String executionId = start.orchestrationInstance().executionId();
+        TableEntity row = null;
+        // The client sends the message before it writes the row: give a racing client a moment.
+        for (long pause : new long[]{0, 50, 100, 200}) {
+            if (pause > 0) {
+                Thread.sleep(pause);
+            }
+            row = tracking.readInstanceRow(instanceId);
+            if (row != null) {
+                Object rowExecution = row.getProperty("ExecutionId");
+                if (rowExecution == null || executionId.equals(rowExecution.toString())) {
+                    return null;
+                }
+            }
+        }
+        if (row != null) {
+            Object generation = row.getProperty("Generation");
+            boolean sameGeneration = generation instanceof Number n && start.generation() != null
+                    && n.intValue() == start.generation();
+            Instant created = TrackingStore.instantOf(row.getProperty("CreatedTime"));
+            boolean pending = OrchestrationRuntimeStatus.PENDING.statusName().equals(
+                    TrackingStore.stringOf(row.getProperty("RuntimeStatus")));
+            if (sameGeneration && pending && created != null && created.isBefore(start.timestamp())) {
+                return "discard:its ExecutionStarted (execution " + executionId + ") lost to a newer create of the "
+                        + "same generation (execution " + row.getProperty("ExecutionId") + ")";
+            }
+        }
+        if (message.dequeueCount() >= EXECUTION_STARTED_MAX_DEQUEUE) {
+            return "discard:its ExecutionStarted (execution " + executionId + ") does not match the Instances row "
+                    + "after " + message.dequeueCount() + " deliveries";
+        }
+        return row == null ? "its Instances row is not written yet" : "its Instances row holds execution "
+                + row.getProperty("ExecutionId") + ", not " + executionId + " yet";
+    }
+
+    /** The scheduling event a response needs in history, if it is missing; null if the message is not a response. */
+    private static String missingSchedulingEvent(HistoryEvent event, List<HistoryEvent> history) {
+        int id;
+        boolean timer = false;
+        boolean subOrchestration = false;
+        if (event instanceof TaskCompletedEvent e) {
+            id = e.taskScheduledId();
+        } else if (event instanceof TaskFailedEvent e) {
+            id = e.taskScheduledId();
+        } else if (event instanceof SubOrchestrationInstanceCompletedEvent e) {
+            id = e.taskScheduledId();
+            subOrchestration = true;
+        } else if (event instanceof SubOrchestrationInstanceFailedEvent e) {
+            id = e.taskScheduledId();
+            subOrchestration = true;
+        } else if (event instanceof TimerFiredEvent e) {
+            id = e.timerId();
+            timer = true;
+        } else {
+            return null;
+        }
+        for (HistoryEvent h : history) {
+            if (h.eventId() == id && (timer ? h instanceof TimerCreatedEvent
+                    : subOrchestration ? h instanceof SubOrchestrationInstanceCreatedEvent
+                    : h instanceof TaskScheduledEvent)) {
+                return null;
+            }
+        }
+        return (timer ? "TimerCreated" : subOrchestration ? "SubOrchestrationInstanceCreated" : "TaskScheduled")
+                + " #" + id;
+    }
+
+    /**
+     * Checkpoints an episode in the order of storage-layout.md §8.3: (1) send the outbound messages (activities to
+     * {@code {h}-workitems}, orchestrator messages to their targets' control queues, timers to the own control
+     * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)); (2) write the new history rows
+     * with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages.
+     *
+     * @throws SessionAbortedException  if another worker committed the instance first (409/412); nothing was
+     *                                  written to history, the work item stays locked until abandoned
+     * @throws IllegalArgumentException if an outbound message is larger than 45 KiB (nothing was sent)
+     */
+    @Override
+    public void completeOrchestrationWorkItem(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint) {
+        AzureStorageOrchestrationWorkItem item = cast(workItem);
+        OrchestrationRuntimeState state = checkpoint.newRuntimeState();
+        String instanceId = item.getInstanceId();
+        if (state.getExecutionStartedEvent() == null) {
+            throw new IllegalArgumentException("Checkpoint of instance '" + instanceId + "' has no ExecutionStarted "
+                    + "event");
+        }
+        OrchestrationInstance self = state.getExecutionStartedEvent().orchestrationInstance();
+        int episode = (int) state.getEvents().stream().filter(e -> e instanceof OrchestratorStartedEvent).count();
+
+        // 1. Outbound messages: serialize (and size-check) all before sending any.
+        record Outbound(TaskHubQueue queue, String json, Duration delay) {
+        }
+        List<Outbound> outbound = new ArrayList<>();
+        Instant now = Instant.now();
+        for (TaskMessage m : checkpoint.activityMessages()) {
+            outbound.add(new Outbound(workItems.queue(),
+                    TaskHubQueue.encodeChecked(TaskHubQueue.envelope(m, episode, self)), null));
+        }
+        for (TaskMessage m : checkpoint.orchestratorMessages()) {
+            outbound.add(new Outbound(controlQueueFor(m.instanceId()),
+                    TaskHubQueue.encodeChecked(TaskHubQueue.envelope(m, episode, self)), visibilityDelay(m, now)));
+        }
+        for (TaskMessage m : checkpoint.timerMessages()) {
+            outbound.add(new Outbound(controlQueueFor(instanceId),
+                    TaskHubQueue.encodeChecked(TaskHubQueue.envelope(m, episode, self)), visibilityDelay(m, now)));
+        }
+        for (Outbound o : outbound) {
+            o.queue().send(o.json(), o.delay());
+        }
+        if (!checkpoint.activityMessages().isEmpty()) {
+            workItems.nudge();
+        }
+        for (Outbound o : outbound) {
+            if (o.delay() == null && o.queue() != workItems.queue()) {
+                nudgeControlQueue(o.queue().name());
+            }
+        }
+
+        // 2. History with the sentinel, under its ETag.
+        String executionId = state.getExecutionId();
+        boolean newExecution = !executionId.equals(item.loadedExecutionId());
+        List<HistoryEvent> rows = newExecution ? state.getEvents() : state.getNewEvents();
+        long firstPosition = newExecution ? 0 : state.getPastEvents().size();
+        if (!rows.isEmpty()) {
+            tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag());
+        }
+
+        // 3. Instances row.
+        tracking.updateInstanceState(instanceId, state, rows);
+
+        // 4. Inbound messages.
+        for (ReceivedMessage m : item.messages()) {
+            m.queue().delete(m);
+        }
+        sessions.release(instanceId);
+    }
+
+    /** Puts the work item's messages back with back-off ({@code min(2^dequeueCount, 600)} s) and releases it. */
+    @Override
+    public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem) {
+        AzureStorageOrchestrationWorkItem item = cast(workItem);
+        abandonAll(item.messages());
+        sessions.release(item.getInstanceId());
+    }
+
+    /** Deletes the work item's messages, logging why, and releases it. */
+    @Override
+    public void discardOrchestrationWorkItem(OrchestrationWorkItem workItem, String reason) {
+        AzureStorageOrchestrationWorkItem item = cast(workItem);
+        discard(item.getInstanceId(), item.messages(), reason);
+    }
+
+    private void discard(String instanceId, List<ReceivedMessage> messages, String reason) {
+        discard(instanceId, messages, reason, true);
+    }
+
+    private void discard(String instanceId, List<ReceivedMessage> messages, String reason, boolean release) {
+        for (ReceivedMessage m : messages) {
+            log.warn("Instance '{}': discarding {} because {}", instanceId, m, reason);
+            try {
+                m.queue().delete(m);
+            } catch (QueueStorageException e) {
+                log.warn("Instance '{}': deleting {} failed ({}); it will be delivered again", instanceId, m,
+                        TaskHubQueue.describe(e));
+            }
+        }
+        if (release) {
+            sessions.release(instanceId);
+        }
+    }
+
+    private static void abandonAll(List<ReceivedMessage> messages) {
+        for (ReceivedMessage m : messages) {
+            m.queue().abandon(m);
+        }
+    }
+
+    private static AzureStorageOrchestrationWorkItem cast(OrchestrationWorkItem workItem) {
+        if (workItem instanceof AzureStorageOrchestrationWorkItem item) {
+            return item;
+        }
+        throw new IllegalArgumentException("Not a work item of this backend: " + workItem);
+    }
+
+    // ---------------------------------------------------------------------------------- activity work items
+
+    /**
+     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4).
+     *
+     * @return a locked work item, or null if none arrived within {@code timeout}
+     */
+    @Override
+    public ActivityWorkItem lockNextActivityWorkItem(Duration timeout) throws InterruptedException {
+        if (closed) {
+            return null;
+        }
+        ReceivedMessage message = workItems.receive(timeout);
+        if (message == null || closed) {
+            return null;
+        }
+        return new AzureStorageActivityWorkItem(message);
+    }
+
+    /** Extends the work item's invisibility by {@code workItemQueueVisibilityTimeout} (UpdateMessage). */
+    @Override
+    public void renewActivityWorkItem(ActivityWorkItem workItem) {
+        ReceivedMessage message = castActivity(workItem).message();
+        message.queue().renew(message, settings.getWorkItemQueueVisibilityTimeout());
+    }
+
+    /**
+     * Sends the activity's response to the orchestration's control queue (Episode from the request, Sender = the
+     * orchestration), then deletes the work item (storage-layout.md §8.4).
+     *
+     * @throws IllegalArgumentException if the response is larger than 45 KiB (nothing was sent)
+     */
+    @Override
+    public void completeActivityWorkItem(ActivityWorkItem workItem, TaskMessage response) {
+        ReceivedMessage request = castActivity(workItem).message();
+        OrchestrationInstance orchestration = request.data().taskMessage().orchestrationInstance();
+        MessageData data = TaskHubQueue.envelope(response, request.data().episode(), orchestration);
+        String json = TaskHubQueue.encodeChecked(data);
+        TaskHubQueue target = controlQueueFor(response.instanceId());
+        target.send(json, null);
+        nudgeControlQueue(target.name());
+        request.queue().delete(request);
+    }
+
+    /** Puts the work item back with back-off ({@code min(2^dequeueCount, 600)} s). */
+    @Override
+    public void abandonActivityWorkItem(ActivityWorkItem workItem) {
+        ReceivedMessage message = castActivity(workItem).message();
+        message.queue().abandon(message);
+    }
+
+    private static AzureStorageActivityWorkItem castActivity(ActivityWorkItem workItem) {
+        if (workItem instanceof AzureStorageActivityWorkItem item) {
+            return item;
+        }
+        throw new IllegalArgumentException("Not a work item of this backend: " + workItem);
+    }
+
+    // ------------------------------------------------------------------------------------------------ client
+
+    /**
+     * Creates an instance (storage-layout.md §4 "Client create"): reads the existing Instances row (if its status is
+     * one of {@code dedupeStatuses}, nothing happens and the exception below is thrown), sets the event's
+     * {@code Generation} to the old one + 1 (0 for a new ID), sends the {@code ExecutionStarted} message to the
+     * instance's control queue first, then writes the Instances row as Pending.
+     *
+     * @throws OrchestrationAlreadyExistsException if the instance exists in one of {@code dedupeStatuses}
+     * @throws IllegalArgumentException            if the message is not an ExecutionStarted with instance and
+     *                                             execution IDs, or is larger than 45 KiB
+     */
+    @Override
+    public void createOrchestrationInstance(TaskMessage executionStartedMessage,
+                                            Set<OrchestrationRuntimeStatus> dedupeStatuses) {
+        if (!(executionStartedMessage.event() instanceof ExecutionStartedEvent started)) {
+            throw new IllegalArgumentException("createOrchestrationInstance needs an ExecutionStarted message, got "
+                    + executionStartedMessage.event().eventType());
+        }
+        OrchestrationInstance instance = started.orchestrationInstance();
+        if (instance == null || instance.instanceId() == null || instance.executionId() == null) {
+            throw new IllegalArgumentException("The ExecutionStarted event needs an instance ID and an execution ID");
+        }
+        createTaskHubIfNotExists();
+        String instanceId = instance.instanceId();
+        TableEntity existing = tracking.readInstanceRow(instanceId);
+        int generation = 0;
+        if (existing != null) {
+            String statusName = TrackingStore.stringOf(existing.getProperty("RuntimeStatus"));
+            OrchestrationRuntimeStatus status = statusName == null ? null
+                    : OrchestrationRuntimeStatus.fromStatusName(statusName);
+            if (status != null && dedupeStatuses != null && dedupeStatuses.contains(status)) {
+                throw new OrchestrationAlreadyExistsException(instanceId, status);
+            }
+            Object oldGeneration = existing.getProperty("Generation");
+            generation = oldGeneration instanceof Number n ? n.intValue() + 1 : 1;
+        }
+        ExecutionStartedEvent event = new ExecutionStartedEvent(started.eventId(), started.isPlayed(),
+                started.timestamp(), instance, started.parentInstance(), started.name(), started.version(),
+                started.input(), started.tags(), started.correlation(), started.parentTraceContext(),
+                started.scheduledStartTime(), generation, started.generateNewTrace());
+        TaskMessage message = new TaskMessage(event, instance, executionStartedMessage.orchestrationTags());
+        sendToControlQueue(message);
+        tracking.setNewExecution(event, existing);
+    }
+
+    /**
+     * Sends a message to its instance's control queue (Sender {@code {"",""}}, no Episode). TimerFired and scheduled
+     * ExecutionStarted messages are delayed until their time.
+     *
+     * @throws IllegalArgumentException if the message is larger than 45 KiB
+     */
+    @Override
+    public void sendTaskOrchestrationMessage(TaskMessage message) {
+        createTaskHubIfNotExists();
+        sendToControlQueue(message);
+    }
+
+    private void sendToControlQueue(TaskMessage message) {
+        String json = TaskHubQueue.encodeChecked(TaskHubQueue.envelope(message, null, CLIENT_SENDER));
+        TaskHubQueue queue = controlQueueFor(message.instanceId());
+        Duration delay = visibilityDelay(message, Instant.now());
+        queue.send(json, delay);
+        if (delay == null) {
+            nudgeControlQueue(queue.name());
+        }
+    }
+
+    /**
+     * The instance's state from its Instances row (storage-layout.md §4); for a failed instance the FailureDetails
+     * (type, message, stack trace) come from its ExecutionCompleted history row.
+     *
+     * @return the state, or null for an unknown instance
+     */
+    @Override
+    public OrchestrationState getOrchestrationState(String instanceId, boolean fetchInputsAndOutputs) {
+        return tracking.getState(instanceId, fetchInputsAndOutputs);
+    }
+
+    /** The events of the instance's current execution, in order; empty if it has no history. */
+    @Override
+    public List<HistoryEvent> getOrchestrationHistory(String instanceId) {
+        return tracking.readHistory(instanceId, null).events();
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private TaskHubQueue controlQueueFor(String instanceId) {
+        return controlQueues.get(names.controlQueueFor(instanceId));
+    }
+
+    /** The initial invisibility of a message (§6.1): timers until FireAt, scheduled starts until their time. */
+    private static Duration visibilityDelay(TaskMessage message, Instant now) {
+        Instant at = null;
+        if (message.event() instanceof TimerFiredEvent fired) {
+            at = fired.fireAt();
+        } else if (message.event() instanceof ExecutionStartedEvent started) {
+            at = started.scheduledStartTime();
+        }
+        if (at == null || !at.isAfter(now)) {
+            return null;
+        }
+        return Duration.between(now, at);
+    }
+
+    /** For tests: the Instances row. */
+    Map<String, Object> instanceRow(String instanceId) {
+        TableEntity row = tracking.readInstanceRow(instanceId);
+        return row == null ? null : new HashMap<>(row.getProperties());
+    }
+}

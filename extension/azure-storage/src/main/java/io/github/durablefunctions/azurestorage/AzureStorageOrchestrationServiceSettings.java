@@ -1,0 +1,287 @@
+package io.github.durablefunctions.azurestorage;
+
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Settings of an {@link AzureStorageOrchestrationService}: the storage account, the task hub and the tuning of the
+ * queue listeners. Names and defaults follow DTFx's {@code AzureStorageOrchestrationServiceSettings} and the Durable
+ * Functions extension (storage-layout.md §10). Immutable; create with {@link #builder(String, String)}.
+ */
+public final class AzureStorageOrchestrationServiceSettings {
+    /** Fewest characters of a task hub name (storage-layout.md §1.1). */
+    public static final int MIN_TASK_HUB_NAME_LENGTH = 3;
+    /** Most characters of a task hub name (storage-layout.md §1.1). */
+    public static final int MAX_TASK_HUB_NAME_LENGTH = 45;
+    /** Most control queues a task hub can have. */
+    public static final int MAX_PARTITION_COUNT = 16;
+    /** Most messages one control-queue receive call can return (an Azure Queues limit). */
+    public static final int MAX_CONTROL_QUEUE_BATCH_SIZE = 32;
+
+    private final String connectionString;
+    private final String taskHubName;
+    private final int partitionCount;
+    private final String workerId;
+    private final int controlQueueBatchSize;
+    private final int controlQueueBufferThreshold;
+    private final Duration controlQueueVisibilityTimeout;
+    private final Duration workItemQueueVisibilityTimeout;
+    private final Duration maxQueuePollingInterval;
+
+    private AzureStorageOrchestrationServiceSettings(Builder b) {
+        this.connectionString = b.connectionString;
+        this.taskHubName = b.taskHubName;
+        this.partitionCount = b.partitionCount;
+        this.workerId = b.workerId;
+        this.controlQueueBatchSize = b.controlQueueBatchSize;
+        this.controlQueueBufferThreshold = b.controlQueueBufferThreshold;
+        this.controlQueueVisibilityTimeout = b.controlQueueVisibilityTimeout;
+        this.workItemQueueVisibilityTimeout = b.workItemQueueVisibilityTimeout;
+        this.maxQueuePollingInterval = b.maxQueuePollingInterval;
+    }
+
+    /**
+     * Starts building settings.
+     *
+     * @param connectionString an Azure Storage connection string ({@code DefaultEndpointsProtocol=...;AccountName=
+     *                         ...;AccountKey=...} with optional {@code BlobEndpoint}/{@code QueueEndpoint}/
+     *                         {@code TableEndpoint}), or {@code UseDevelopmentStorage=true} for Azurite on its
+     *                         default ports
+     * @param taskHubName      the task hub name: letters and digits only, starting with a letter, 3 to 45
+     *                         characters (storage-layout.md §1.1)
+     * @throws IllegalArgumentException if the connection string is empty or the hub name breaks a rule; the message
+     *                                  names the rule
+     */
+    public static Builder builder(String connectionString, String taskHubName) {
+        return new Builder(connectionString, taskHubName);
+    }
+
+    /**
+     * Checks a task hub name as Durable Functions does: alphanumeric only, starts with a letter, 3 to 45 characters
+     * (storage-layout.md §1.1).
+     *
+     * @throws IllegalArgumentException naming the broken rule and the name
+     */
+    public static void validateTaskHubName(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new IllegalArgumentException("A task hub name is required");
+        }
+        if (name.length() < MIN_TASK_HUB_NAME_LENGTH || name.length() > MAX_TASK_HUB_NAME_LENGTH) {
+            throw new IllegalArgumentException("Task hub name '" + name + "' must be " + MIN_TASK_HUB_NAME_LENGTH
+                    + " to " + MAX_TASK_HUB_NAME_LENGTH + " characters long, but has " + name.length());
+        }
+        if (!isAsciiLetter(name.charAt(0))) {
+            throw new IllegalArgumentException("Task hub name '" + name + "' must start with a letter (a-z, A-Z)");
+        }
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (!isAsciiLetter(c) && !(c >= '0' && c <= '9')) {
+                throw new IllegalArgumentException("Task hub name '" + name + "' may contain only letters and "
+                        + "digits (a-z, A-Z, 0-9); '" + c + "' at position " + i + " is not allowed");
+            }
+        }
+    }
+
+    private static boolean isAsciiLetter(char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    }
+
+    /** The storage connection string as given (possibly {@code UseDevelopmentStorage=true}). */
+    public String getConnectionString() {
+        return connectionString;
+    }
+
+    /** The task hub name, as given (table names use it as is, queue and container names lower-cased). */
+    public String getTaskHubName() {
+        return taskHubName;
+    }
+
+    /** The number of control queues / partitions, 1..16; default 4. */
+    public int getPartitionCount() {
+        return partitionCount;
+    }
+
+    /** This worker's ID in the Partitions table ({@code CurrentOwner}); default {@code <hostname>-<pid>}. */
+    public String getWorkerId() {
+        return workerId;
+    }
+
+    /** Messages per control-queue receive call, 1..32; default 32. */
+    public int getControlQueueBatchSize() {
+        return controlQueueBatchSize;
+    }
+
+    /** Control-queue listeners pause while this many messages are buffered in the process; default 256. */
+    public int getControlQueueBufferThreshold() {
+        return controlQueueBufferThreshold;
+    }
+
+    /** How long a received control-queue message stays invisible to others; default 5 minutes. */
+    public Duration getControlQueueVisibilityTimeout() {
+        return controlQueueVisibilityTimeout;
+    }
+
+    /** How long a received activity message stays invisible to others (renewed while it runs); default 5 min. */
+    public Duration getWorkItemQueueVisibilityTimeout() {
+        return workItemQueueVisibilityTimeout;
+    }
+
+    /** The longest pause between polls of an idle queue; default 30 seconds. */
+    public Duration getMaxQueuePollingInterval() {
+        return maxQueuePollingInterval;
+    }
+
+    @Override
+    public String toString() {
+        return "AzureStorageOrchestrationServiceSettings{taskHubName=" + taskHubName + ", partitionCount="
+                + partitionCount + ", workerId=" + workerId + ", controlQueueBatchSize=" + controlQueueBatchSize
+                + ", controlQueueBufferThreshold=" + controlQueueBufferThreshold
+                + ", controlQueueVisibilityTimeout=" + controlQueueVisibilityTimeout
+                + ", workItemQueueVisibilityTimeout=" + workItemQueueVisibilityTimeout
+                + ", maxQueuePollingInterval=" + maxQueuePollingInterval + "}";
+    }
+
+    /** Builder of {@link AzureStorageOrchestrationServiceSettings}. Each setter validates its argument. */
+    public static final class Builder {
+        private final String connectionString;
+        private final String taskHubName;
+        private int partitionCount = 4;
+        private String workerId = defaultWorkerId();
+        private int controlQueueBatchSize = MAX_CONTROL_QUEUE_BATCH_SIZE;
+        private int controlQueueBufferThreshold = 256;
+        private Duration controlQueueVisibilityTimeout = Duration.ofMinutes(5);
+        private Duration workItemQueueVisibilityTimeout = Duration.ofMinutes(5);
+        private Duration maxQueuePollingInterval = Duration.ofSeconds(30);
+
+        private Builder(String connectionString, String taskHubName) {
+            if (connectionString == null || connectionString.isBlank()) {
+                throw new IllegalArgumentException("A storage connection string is required");
+            }
+            validateTaskHubName(taskHubName);
+            this.connectionString = connectionString;
+            this.taskHubName = taskHubName;
+        }
+
+        /**
+         * The number of control queues, 1..16 (default 4). Changing it for an existing hub re-maps instances to
+         * other queues (storage-layout.md §2).
+         *
+         * @throws IllegalArgumentException if outside 1..16
+         */
+        public Builder partitionCount(int value) {
+            this.partitionCount = requireRange(value, 1, MAX_PARTITION_COUNT, "partitionCount");
+            return this;
+        }
+
+        /**
+         * This worker's ID in the Partitions table (default {@code <hostname>-<pid>}, so two processes on one
+         * machine differ).
+         *
+         * @throws IllegalArgumentException if blank
+         */
+        public Builder workerId(String value) {
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("workerId must not be blank");
+            }
+            this.workerId = value;
+            return this;
+        }
+
+        /**
+         * Messages per control-queue receive call, 1..32 (default 32).
+         *
+         * @throws IllegalArgumentException if outside 1..32
+         */
+        public Builder controlQueueBatchSize(int value) {
+            this.controlQueueBatchSize = requireRange(value, 1, MAX_CONTROL_QUEUE_BATCH_SIZE,
+                    "controlQueueBatchSize");
+            return this;
+        }
+
+        /**
+         * Buffered-message count at which control-queue listeners pause (default 256, the Durable Functions
+         * default).
+         *
+         * @throws IllegalArgumentException if less than 1
+         */
+        public Builder controlQueueBufferThreshold(int value) {
+            this.controlQueueBufferThreshold = requireRange(value, 1, Integer.MAX_VALUE,
+                    "controlQueueBufferThreshold");
+            return this;
+        }
+
+        /**
+         * Visibility timeout of received control-queue messages (default 5 min), at least 1 s and at most 7 days.
+         *
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder controlQueueVisibilityTimeout(Duration value) {
+            this.controlQueueVisibilityTimeout = requireVisibility(value, "controlQueueVisibilityTimeout");
+            return this;
+        }
+
+        /**
+         * Visibility timeout of received activity messages (default 5 min), at least 1 s and at most 7 days.
+         *
+         * @throws IllegalArgumentException if out of range
+         */
+        public Builder workItemQueueVisibilityTimeout(Duration value) {
+            this.workItemQueueVisibilityTimeout = requireVisibility(value, "workItemQueueVisibilityTimeout");
+            return this;
+        }
+
+        /**
+         * The longest pause between polls of an idle queue (default 30 s), at least 100 ms.
+         *
+         * @throws IllegalArgumentException if shorter than 100 ms
+         */
+        public Builder maxQueuePollingInterval(Duration value) {
+            Objects.requireNonNull(value, "maxQueuePollingInterval");
+            if (value.compareTo(Duration.ofMillis(100)) < 0) {
+                throw new IllegalArgumentException("maxQueuePollingInterval must be at least 100 ms, was " + value);
+            }
+            this.maxQueuePollingInterval = value;
+            return this;
+        }
+
+        /** The settings. */
+        public AzureStorageOrchestrationServiceSettings build() {
+            return new AzureStorageOrchestrationServiceSettings(this);
+        }
+
+        private static int requireRange(int value, int min, int max, String what) {
+            if (value < min || value > max) {
+                throw new IllegalArgumentException(what + " must be between " + min + " and " + max + ", was "
+                        + value);
+            }
+            return value;
+        }
+
+        private static Duration requireVisibility(Duration value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.compareTo(Duration.ofSeconds(1)) < 0 || value.compareTo(Duration.ofDays(7)) > 0) {
+                throw new IllegalArgumentException(what + " must be between 1 second and 7 days, was " + value);
+            }
+            return value;
+        }
+
+        private static String defaultWorkerId() {
+            String host;
+            try {
+                host = InetAddress.getLocalHost().getHostName();
+            } catch (UnknownHostException | SecurityException e) {
+                host = System.getenv().getOrDefault("HOSTNAME", "localhost");
+            }
+            long pid;
+            try {
+                pid = ProcessHandle.current().pid();
+            } catch (UnsupportedOperationException e) {
+                pid = Long.parseLong(ManagementFactory.getRuntimeMXBean().getName().split("@")[0]);
+            }
+            return host + "-" + pid;
+        }
+    }
+}

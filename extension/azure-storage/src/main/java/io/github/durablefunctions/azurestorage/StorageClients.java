@@ -1,0 +1,73 @@
+package io.github.durablefunctions.azurestorage;
+
+import com.azure.core.http.HttpClient;
+import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
+import com.azure.data.tables.TableServiceClient;
+import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import com.azure.storage.queue.QueueServiceClient;
+import com.azure.storage.queue.QueueServiceClientBuilder;
+import io.github.durablefunctions.azurestorage.azurite.Azurite;
+
+import java.util.Locale;
+
+/**
+ * The three storage service clients of one account, built once from a connection string over one shared JDK HTTP
+ * client. {@code UseDevelopmentStorage=true} is mapped to
+ * {@link Azurite#DEVELOPMENT_STORAGE_CONNECTION_STRING} (Azurite on 127.0.0.1:10000/10001/10002).
+ * Queue messages are sent and received as plain text (no Base64; storage-layout.md §6.1).
+ */
+final class StorageClients {
+    private final QueueServiceClient queues;
+    private final TableServiceClient tables;
+    private final BlobServiceClient blobs;
+
+    StorageClients(String connectionString) {
+        String resolved = resolveConnectionString(connectionString);
+        HttpClient http = new JdkHttpClientBuilder().build();
+        try {
+            this.queues = new QueueServiceClientBuilder().connectionString(resolved).httpClient(http)
+                    .messageEncoding(QueueMessageEncoding.NONE).buildClient();
+            this.tables = new TableServiceClientBuilder().connectionString(resolved).httpClient(http).buildClient();
+            this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http).buildClient();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("The storage connection string is not valid: " + e.getMessage()
+                    + " (expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=...;AccountName=...;"
+                    + "AccountKey=...')", e);
+        }
+    }
+
+    /**
+     * The connection string to hand to the SDK: {@code UseDevelopmentStorage=true} (any case, optionally followed by
+     * other settings) becomes the explicit Azurite string; anything else is returned unchanged.
+     *
+     * @throws IllegalArgumentException if the string is blank
+     */
+    static String resolveConnectionString(String connectionString) {
+        if (connectionString == null || connectionString.isBlank()) {
+            throw new IllegalArgumentException("A storage connection string is required");
+        }
+        for (String part : connectionString.split(";")) {
+            String[] kv = part.split("=", 2);
+            if (kv.length == 2 && kv[0].trim().equalsIgnoreCase("UseDevelopmentStorage")
+                    && kv[1].trim().toLowerCase(Locale.ROOT).equals("true")) {
+                return Azurite.DEVELOPMENT_STORAGE_CONNECTION_STRING;
+            }
+        }
+        return connectionString.trim();
+    }
+
+    QueueServiceClient queues() {
+        return queues;
+    }
+
+    TableServiceClient tables() {
+        return tables;
+    }
+
+    BlobServiceClient blobs() {
+        return blobs;
+    }
+}

@@ -1,0 +1,493 @@
+package io.github.durablefunctions.azurestorage;
+
+import com.azure.core.util.BinaryData;
+import com.azure.data.tables.TableClient;
+import com.azure.data.tables.TableServiceClient;
+import com.azure.data.tables.models.ListEntitiesOptions;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableEntityUpdateMode;
+import com.azure.data.tables.models.TableServiceException;
+import com.azure.data.tables.models.TableTransactionAction;
+import com.azure.data.tables.models.TableTransactionActionResponse;
+import com.azure.data.tables.models.TableTransactionActionType;
+import com.azure.data.tables.models.TableTransactionFailedException;
+import com.azure.data.tables.models.TableTransactionResult;
+import com.azure.storage.blob.BlobContainerClient;
+import io.github.durablefunctions.FailureDetails;
+import io.github.durablefunctions.OrchestrationRuntimeStatus;
+import io.github.durablefunctions.backend.OrchestrationState;
+import io.github.durablefunctions.backend.SessionAbortedException;
+import io.github.durablefunctions.history.ContinueAsNewEvent;
+import io.github.durablefunctions.history.ExecutionCompletedEvent;
+import io.github.durablefunctions.history.ExecutionResumedEvent;
+import io.github.durablefunctions.history.ExecutionStartedEvent;
+import io.github.durablefunctions.history.ExecutionSuspendedEvent;
+import io.github.durablefunctions.history.ExecutionTerminatedEvent;
+import io.github.durablefunctions.history.HistoryEvent;
+import io.github.durablefunctions.history.OrchestrationRuntimeState;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * The History and Instances tables of a task hub (storage-layout.md §3, §4): reading and committing history under
+ * the sentinel row's ETag, and the Instances row's create, checkpoint and read paths.
+ */
+final class TrackingStore {
+    private static final Logger log = LoggerFactory.getLogger(TrackingStore.class);
+
+    /** Most event rows per table transaction; the sentinel makes 100 (§3.5). */
+    static final int MAX_EVENTS_PER_BATCH = 99;
+    /** A batch is cut when its estimated size passes this (§3.5). */
+    static final long MAX_BATCH_BYTES = 3L * 1024 * 1024;
+    private static final Set<String> SIZED_PROPERTIES = Set.of("Name", "Input", "Result", "Output", "Reason",
+            "Details", "Correlation", "FailureDetails", "Tags");
+    private static final String BLOB_NAME_SUFFIX = "BlobName";
+
+    private final TaskHubNames names;
+    private final TableServiceClient tableService;
+    private final TableClient history;
+    private final TableClient instances;
+    private final BlobContainerClient largeMessages;
+
+    TrackingStore(TaskHubNames names, TableServiceClient tableService, BlobContainerClient largeMessages) {
+        this.names = names;
+        this.tableService = tableService;
+        this.history = tableService.getTableClient(names.historyTable());
+        this.instances = tableService.getTableClient(names.instancesTable());
+        this.largeMessages = largeMessages;
+    }
+
+    /** Creates the History and Instances tables if they do not exist. */
+    void createTables() {
+        tableService.createTableIfNotExists(names.historyTable());
+        tableService.createTableIfNotExists(names.instancesTable());
+    }
+
+    TableClient historyTable() {
+        return history;
+    }
+
+    TableClient instancesTable() {
+        return instances;
+    }
+
+    // ------------------------------------------------------------------------------------------------- history
+
+    /**
+     * The history of an instance's current execution (§3.4).
+     *
+     * @param events           the execution's events in order; empty if none, or if {@code expectedExecutionId}
+     *                         differs from the stored execution
+     * @param executionId      the stored execution ID (the sentinel's, else the first row's), or null if no rows
+     * @param etag             the sentinel's ETag for the next checkpoint, or null if there is no sentinel
+     * @param lastCheckpoint   the sentinel's {@code CheckpointCompletedTimestamp}, or null
+     */
+    record HistoryLoad(List<HistoryEvent> events, String executionId, String etag, Instant lastCheckpoint) {
+    }
+
+    /**
+     * Reads an instance's history: all rows of its partition in RowKey order; the valid execution is the sentinel's
+     * ({@code ExecutionId}), reading stops at the first row of another execution (rows left over from older, longer
+     * executions).
+     *
+     * @param expectedExecutionId if not null and different from the stored execution, the events are returned empty
+     *                            (the caller is starting a new execution over the old rows)
+     */
+    HistoryLoad readHistory(String instanceId, String expectedExecutionId) {
+        String partitionKey = KeySanitation.escapePartitionKey(instanceId);
+        List<TableEntity> rows = new ArrayList<>();
+        TableEntity sentinel = null;
+        try {
+            for (TableEntity row : history.listEntities(new ListEntitiesOptions()
+                    .setFilter("PartitionKey eq " + odataString(partitionKey)), null, null)) {
+                if (HistoryEntityCodec.SENTINEL_ROW_KEY.equals(row.getRowKey())) {
+                    sentinel = row;
+                } else {
+                    rows.add(row);
+                }
+            }
+        } catch (TableServiceException e) {
+            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
+                return new HistoryLoad(List.of(), null, null, null); // the table does not exist (yet)
+            }
+            throw e;
+        }
+        rows.sort((a, b) -> a.getRowKey().compareTo(b.getRowKey()));
+        String executionId = sentinel != null ? stringOf(sentinel.getProperty("ExecutionId"))
+                : rows.isEmpty() ? null : stringOf(rows.get(0).getProperty("ExecutionId"));
+        String etag = sentinel == null ? null : sentinel.getETag();
+        Instant lastCheckpoint = sentinel == null ? null : instantOf(sentinel.getProperty(
+                "CheckpointCompletedTimestamp"));
+        if (expectedExecutionId != null && executionId != null && !expectedExecutionId.equals(executionId)) {
+            return new HistoryLoad(List.of(), executionId, etag, lastCheckpoint);
+        }
+        List<HistoryEvent> events = new ArrayList<>(rows.size());
+        for (TableEntity row : rows) {
+            if (executionId != null && !executionId.equals(stringOf(row.getProperty("ExecutionId")))) {
+                break;
+            }
+            events.add(HistoryEntityCodec.fromProperties(resolveLargeProperties(row),
+                    instanceId + "/" + row.getRowKey()));
+        }
+        return new HistoryLoad(events, executionId, etag, lastCheckpoint);
+    }
+
+    /**
+     * Writes history rows and the sentinel in table transactions of at most 99 events plus the sentinel (§3.2,
+     * §3.5): events as upsert-replace; the sentinel as Add when {@code etag} is null, else as merge with If-Match.
+     * Intermediate batches write {@code IsCheckpointComplete=false}, the last {@code true} with
+     * {@code CheckpointCompletedTimestamp}.
+     *
+     * @param firstPosition the history position (RowKey) of {@code events.get(0)}
+     * @return the sentinel's new ETag, for the next checkpoint
+     * @throws SessionAbortedException on 409 (sentinel exists although we had no ETag) or 412 (ETag mismatch):
+     *                                 another worker committed; nothing of that batch was written
+     */
+    String commitHistory(String instanceId, String executionId, List<HistoryEvent> events, long firstPosition,
+                         String etag) {
+        String partitionKey = KeySanitation.escapePartitionKey(instanceId);
+        List<TableEntity> rows = new ArrayList<>(events.size());
+        for (int i = 0; i < events.size(); i++) {
+            rows.add(HistoryEntityCodec.toEntity(instanceId, firstPosition + i, executionId, events.get(i)));
+        }
+        String currentEtag = etag;
+        int start = 0;
+        do {
+            int end = start;
+            long bytes = 0;
+            while (end < rows.size() && end - start < MAX_EVENTS_PER_BATCH) {
+                long rowBytes = estimateSize(rows.get(end));
+                if (end > start && bytes + rowBytes > MAX_BATCH_BYTES) {
+                    break;
+                }
+                bytes += rowBytes;
+                end++;
+            }
+            boolean last = end >= rows.size();
+            List<TableTransactionAction> actions = new ArrayList<>(end - start + 1);
+            for (int i = start; i < end; i++) {
+                actions.add(new TableTransactionAction(TableTransactionActionType.UPSERT_REPLACE, rows.get(i)));
+            }
+            TableEntity sentinel = new TableEntity(partitionKey, HistoryEntityCodec.SENTINEL_ROW_KEY);
+            sentinel.addProperty("ExecutionId", executionId);
+            sentinel.addProperty("IsCheckpointComplete", last);
+            if (last) {
+                sentinel.addProperty("CheckpointCompletedTimestamp", HistoryEntityCodec.dateTime(Instant.now()));
+            }
+            if (currentEtag == null) {
+                actions.add(new TableTransactionAction(TableTransactionActionType.CREATE, sentinel));
+            } else {
+                sentinel.addProperty("odata.etag", currentEtag);
+                actions.add(new TableTransactionAction(TableTransactionActionType.UPDATE_MERGE, sentinel, true));
+            }
+            currentEtag = submit(instanceId, partitionKey, actions, currentEtag == null);
+            start = end;
+        } while (start < rows.size());
+        return currentEtag;
+    }
+
+    private String submit(String instanceId, String partitionKey, List<TableTransactionAction> actions,
+                          boolean insertSentinel) {
+        TableTransactionResult result;
+        try {
+            result = history.submitTransaction(actions);
+        } catch (TableTransactionFailedException e) {
+            int status = e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
+            if (status == 409 || status == 412) {
+                throw new SessionAbortedException("History of instance '" + instanceId + "' was changed by another "
+                        + "worker: the sentinel " + (insertSentinel ? "already exists (409)"
+                        : "ETag no longer matches (412)") + "; this checkpoint was not written", e);
+            }
+            throw e;
+        }
+        TableTransactionActionResponse sentinelResponse =
+                result.getTableTransactionActionResponseByRowKey(HistoryEntityCodec.SENTINEL_ROW_KEY);
+        String newEtag = sentinelResponse == null || sentinelResponse.getHeaders() == null ? null
+                : sentinelResponse.getHeaders().getValue("ETag");
+        if (newEtag == null) {
+            // Not every service returns sub-response headers; read the sentinel we just wrote.
+            newEtag = history.getEntity(partitionKey, HistoryEntityCodec.SENTINEL_ROW_KEY).getETag();
+        }
+        return newEtag;
+    }
+
+    private static long estimateSize(TableEntity row) {
+        long bytes = 1024;
+        for (String property : SIZED_PROPERTIES) {
+            Object v = row.getProperty(property);
+            if (v instanceof String s) {
+                bytes += 2L * s.length();
+            }
+        }
+        return bytes;
+    }
+
+    /** The ExecutionCompleted row of an execution's history, or null (used for FailureDetails). */
+    private TableEntity findCompletionRow(String instanceId, String executionId) {
+        String filter = "PartitionKey eq " + odataString(KeySanitation.escapePartitionKey(instanceId))
+                + " and EventType eq 'ExecutionCompleted'"
+                + (executionId == null ? "" : " and ExecutionId eq " + odataString(executionId));
+        for (TableEntity row : history.listEntities(new ListEntitiesOptions().setFilter(filter), null, null)) {
+            return row;
+        }
+        return null;
+    }
+
+    /**
+     * Resolves {@code <Prop>BlobName} columns (large table properties offloaded to {@code {h}-largemessages},
+     * §7.2): downloads and gunzips each blob into {@code <Prop>}.
+     */
+    private Map<String, Object> resolveLargeProperties(TableEntity row) {
+        Map<String, Object> properties = row.getProperties();
+        Map<String, Object> resolved = null;
+        for (Map.Entry<String, Object> e : properties.entrySet()) {
+            String key = e.getKey();
+            if (key.endsWith(BLOB_NAME_SUFFIX) && key.length() > BLOB_NAME_SUFFIX.length()
+                    && e.getValue() instanceof String blobName && !blobName.isEmpty()) {
+                if (resolved == null) {
+                    resolved = new HashMap<>(properties);
+                }
+                resolved.put(key.substring(0, key.length() - BLOB_NAME_SUFFIX.length()), downloadGzipText(blobName));
+            }
+        }
+        return resolved == null ? properties : resolved;
+    }
+
+    private String downloadGzipText(String blobName) {
+        BinaryData data = largeMessages.getBlobClient(blobName).downloadContent();
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data.toBytes()))) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Blob " + largeMessages.getBlobContainerName() + "/" + blobName
+                    + " is not valid gzip", e);
+        }
+    }
+
+    // ----------------------------------------------------------------------------------------------- instances
+
+    /** The Instances row of an instance, or null if there is none (or no table yet). */
+    TableEntity readInstanceRow(String instanceId) {
+        try {
+            return instances.getEntityWithResponse(KeySanitation.escapePartitionKey(instanceId), "", null, null,
+                    null).getValue();
+        } catch (TableServiceException e) {
+            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Writes the Instances row of a newly created execution as Pending (§4 "Client create"): Insert when
+     * {@code existing} is null, else Replace with its ETag. A 409 or 412 (another client won the race) is logged and
+     * swallowed, as DTFx does.
+     */
+    void setNewExecution(ExecutionStartedEvent started, TableEntity existing) {
+        String instanceId = started.orchestrationInstance().instanceId();
+        TableEntity row = new TableEntity(KeySanitation.escapePartitionKey(instanceId), "");
+        row.addProperty("ExecutionId", started.orchestrationInstance().executionId());
+        putIfNotNull(row, "Name", started.name());
+        putIfNotNull(row, "Version", started.version());
+        putIfNotNull(row, "Input", started.input());
+        row.addProperty("CreatedTime", HistoryEntityCodec.dateTime(started.timestamp()));
+        row.addProperty("LastUpdatedTime", HistoryEntityCodec.dateTime(Instant.now()));
+        row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.PENDING.statusName());
+        if (started.scheduledStartTime() != null) {
+            row.addProperty("ScheduledStartTime", HistoryEntityCodec.dateTime(started.scheduledStartTime()));
+        }
+        row.addProperty("Generation", started.generation() == null ? 0 : started.generation());
+        row.addProperty("Tags", tagsJson(started.tags()));
+        row.addProperty("TaskHubName", names.taskHubName());
+        try {
+            if (existing == null) {
+                instances.createEntity(row);
+            } else {
+                row.addProperty("odata.etag", existing.getETag());
+                instances.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, null, null);
+            }
+        } catch (TableServiceException e) {
+            int status = e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
+            if (status == 409 || status == 412) {
+                log.warn("Instance '{}': its Instances row was written by someone else meanwhile ({}); keeping theirs",
+                        instanceId, status);
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Merges a checkpoint into the Instances row (§4 "Each checkpoint"): CustomStatus ({@code "null"} when none),
+     * ExecutionId, LastUpdatedTime, TaskHubName, and what the given events change.
+     *
+     * @param state     the runtime state after the episode
+     * @param newEvents the events written by this checkpoint
+     */
+    void updateInstanceState(String instanceId, OrchestrationRuntimeState state, List<HistoryEvent> newEvents) {
+        TableEntity row = new TableEntity(KeySanitation.escapePartitionKey(instanceId), "");
+        row.addProperty("CustomStatus", state.getCustomStatus() == null ? HistoryEntityCodec.NULL_LITERAL
+                : state.getCustomStatus());
+        row.addProperty("ExecutionId", state.getExecutionId());
+        Instant lastUpdated = newEvents.isEmpty() ? Instant.now() : newEvents.get(newEvents.size() - 1).timestamp();
+        row.addProperty("LastUpdatedTime", HistoryEntityCodec.dateTime(lastUpdated));
+        row.addProperty("TaskHubName", names.taskHubName());
+        for (HistoryEvent e : newEvents) {
+            if (e instanceof ExecutionStartedEvent started) {
+                putIfNotNull(row, "Name", started.name());
+                putIfNotNull(row, "Version", started.version());
+                row.addProperty("CreatedTime", HistoryEntityCodec.dateTime(started.timestamp()));
+                row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
+                putIfNotNull(row, "Input", started.input());
+                row.addProperty("Tags", tagsJson(started.tags()));
+                if (started.generation() != null) {
+                    row.addProperty("Generation", started.generation());
+                }
+                if (started.scheduledStartTime() != null) {
+                    row.addProperty("ScheduledStartTime", HistoryEntityCodec.dateTime(started.scheduledStartTime()));
+                }
+            } else if (e instanceof ExecutionCompletedEvent completed) {
+                row.addProperty("RuntimeStatus", completed.orchestrationStatus().statusName());
+                row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(Instant.now()));
+                putIfNotNull(row, "Output", completed.failureDetails() != null
+                        ? completed.failureDetails().toString() : completed.result());
+            } else if (e instanceof ContinueAsNewEvent continued) {
+                row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.CONTINUED_AS_NEW.statusName());
+                putIfNotNull(row, "Output", continued.result());
+            } else if (e instanceof ExecutionTerminatedEvent terminated) {
+                row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.TERMINATED.statusName());
+                row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(Instant.now()));
+                putIfNotNull(row, "Output", terminated.input());
+            } else if (e instanceof ExecutionSuspendedEvent suspended) {
+                row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.SUSPENDED.statusName());
+                putIfNotNull(row, "Output", suspended.reason());
+            } else if (e instanceof ExecutionResumedEvent resumed) {
+                row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
+                putIfNotNull(row, "Output", resumed.reason());
+            }
+        }
+        instances.upsertEntityWithResponse(row, TableEntityUpdateMode.MERGE, null, null);
+    }
+
+    /**
+     * Marks an instance that has no history as Terminated (§4 "Terminate of an instance that has no history"),
+     * if it has an Instances row.
+     */
+    void updateStatusForTermination(String instanceId, String reason, Instant timestamp) {
+        TableEntity row = new TableEntity(KeySanitation.escapePartitionKey(instanceId), "");
+        row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.TERMINATED.statusName());
+        row.addProperty("LastUpdatedTime", HistoryEntityCodec.dateTime(timestamp));
+        row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(Instant.now()));
+        putIfNotNull(row, "Output", reason);
+        try {
+            instances.updateEntityWithResponse(row, TableEntityUpdateMode.MERGE, false, null, null);
+        } catch (TableServiceException e) {
+            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
+                return;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The state of an instance from its Instances row; for a Failed instance the FailureDetails come from the
+     * ExecutionCompleted history row (type, message, stack trace).
+     *
+     * @return the state, or null if there is no row
+     */
+    OrchestrationState getState(String instanceId, boolean fetchInputsAndOutputs) {
+        TableEntity row = readInstanceRow(instanceId);
+        if (row == null) {
+            return null;
+        }
+        Map<String, Object> p = row.getProperties();
+        String executionId = stringOf(p.get("ExecutionId"));
+        String statusName = stringOf(p.get("RuntimeStatus"));
+        OrchestrationRuntimeStatus status;
+        try {
+            status = statusName == null ? OrchestrationRuntimeStatus.PENDING
+                    : OrchestrationRuntimeStatus.fromStatusName(statusName);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalStateException("Instances row of '" + instanceId + "' has an unknown RuntimeStatus '"
+                    + statusName + "'", e);
+        }
+        String output = stringOf(p.get("Output"));
+        FailureDetails failure = null;
+        if (status == OrchestrationRuntimeStatus.FAILED) {
+            TableEntity completion = findCompletionRow(instanceId, executionId);
+            if (completion != null) {
+                HistoryEvent event = HistoryEntityCodec.fromProperties(resolveLargeProperties(completion),
+                        instanceId + "/" + completion.getRowKey());
+                if (event instanceof ExecutionCompletedEvent completed) {
+                    failure = completed.failureDetails();
+                }
+            }
+            if (failure == null && output != null) {
+                int colon = output.indexOf(": ");
+                failure = colon > 0 ? new FailureDetails(output.substring(0, colon), output.substring(colon + 2))
+                        : new FailureDetails("Unknown", output);
+            }
+        }
+        String customStatus = stringOf(p.get("CustomStatus"));
+        if (HistoryEntityCodec.NULL_LITERAL.equals(customStatus)) {
+            customStatus = null;
+        }
+        String tagsText = stringOf(p.get("Tags"));
+        Map<String, String> tags = tagsText == null || tagsText.isEmpty()
+                || HistoryEntityCodec.NULL_LITERAL.equals(tagsText) ? null : DtfxJson.readTags(DtfxJson.parse(tagsText));
+        Object generation = p.get("Generation");
+        return new OrchestrationState(instanceId, executionId, stringOf(p.get("Name")), stringOf(p.get("Version")),
+                status, fetchInputsAndOutputs ? stringOf(p.get("Input")) : null,
+                fetchInputsAndOutputs ? output : null, customStatus, instantOf(p.get("CreatedTime")),
+                instantOf(p.get("LastUpdatedTime")), instantOf(p.get("CompletedTime")), failure, tags,
+                instantOf(p.get("ScheduledStartTime")), generation instanceof Number n ? n.intValue() : 0);
+    }
+
+    // ------------------------------------------------------------------------------------------------- helpers
+
+    static String tagsJson(Map<String, String> tags) {
+        return DtfxJson.write(g -> DtfxJson.writeTags(g, tags, false));
+    }
+
+    /** An OData string literal: single quotes doubled. */
+    static String odataString(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+
+    private static void putIfNotNull(TableEntity row, String name, Object value) {
+        if (value != null) {
+            row.addProperty(name, value);
+        }
+    }
+
+    static String stringOf(Object value) {
+        return value == null ? null : value.toString();
+    }
+
+    static Instant instantOf(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof OffsetDateTime odt) {
+            return odt.toInstant();
+        }
+        if (value instanceof Date date) {
+            return date.toInstant();
+        }
+        return DotNetDateTime.parse(value.toString());
+    }
+}
