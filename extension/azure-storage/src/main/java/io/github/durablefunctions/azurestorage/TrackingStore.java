@@ -6,6 +6,8 @@ import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
+import com.azure.data.tables.models.TableErrorCode;
+import com.azure.data.tables.models.TableServiceError;
 import com.azure.data.tables.models.TableServiceException;
 import com.azure.data.tables.models.TableTransactionAction;
 import com.azure.data.tables.models.TableTransactionActionResponse;
@@ -206,7 +208,7 @@ final class TrackingStore {
         try {
             result = history.submitTransaction(actions);
         } catch (TableTransactionFailedException e) {
-            int status = e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
+            int status = transactionStatus(e);
             if (status == 409 || status == 412) {
                 throw new SessionAbortedException("History of instance '" + instanceId + "' was changed by another "
                         + "worker: the sentinel " + (insertSentinel ? "already exists (409)"
@@ -223,6 +225,29 @@ final class TrackingStore {
             newEtag = history.getEntity(partitionKey, HistoryEntityCodec.SENTINEL_ROW_KEY).getETag();
         }
         return newEtag;
+    }
+
+    /**
+     * The status of the failed action of a transaction: the batch response itself may carry another status (e.g.
+     * 202 or 400), so the error code decides when it names a conflict or a failed condition.
+     */
+    static int transactionStatus(TableServiceException e) {
+        TableServiceError error = e.getValue();
+        TableErrorCode code = error == null ? null : error.getErrorCode();
+        if (TableErrorCode.ENTITY_ALREADY_EXISTS.equals(code)) {
+            return 409;
+        }
+        if (TableErrorCode.UPDATE_CONDITION_NOT_SATISFIED.equals(code)) {
+            return 412;
+        }
+        String message = e.getMessage() == null ? "" : e.getMessage();
+        if (message.contains("EntityAlreadyExists")) {
+            return 409;
+        }
+        if (message.contains("UpdateConditionNotSatisfied") || message.contains("ConditionNotMet")) {
+            return 412;
+        }
+        return e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
     }
 
     private static long estimateSize(TableEntity row) {
@@ -321,7 +346,7 @@ final class TrackingStore {
                 instances.updateEntityWithResponse(row, TableEntityUpdateMode.REPLACE, true, null, null);
             }
         } catch (TableServiceException e) {
-            int status = e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
+            int status = transactionStatus(e);
             if (status == 409 || status == 412) {
                 log.warn("Instance '{}': its Instances row was written by someone else meanwhile ({}); keeping theirs",
                         instanceId, status);

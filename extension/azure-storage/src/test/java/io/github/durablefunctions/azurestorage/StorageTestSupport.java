@@ -1,0 +1,57 @@
+package io.github.durablefunctions.azurestorage;
+
+import com.azure.data.tables.TableServiceClient;
+import com.azure.data.tables.TableServiceClientBuilder;
+import com.azure.data.tables.models.ListEntitiesOptions;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.blob.BlobServiceClientBuilder;
+import com.azure.storage.queue.QueueMessageEncoding;
+import com.azure.storage.queue.QueueServiceClient;
+import com.azure.storage.queue.QueueServiceClientBuilder;
+import io.github.durablefunctions.azurestorage.testing.AzuriteExtension;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Direct access to Azurite for assertions, through the plain Azure SDK (independent of the code under test), and
+ * settings for a test's own task hub.
+ */
+final class StorageTestSupport {
+    private StorageTestSupport() {
+    }
+
+    static AzureStorageOrchestrationServiceSettings.Builder settings(String hub) {
+        return AzureStorageOrchestrationServiceSettings.builder(AzuriteExtension.connectionString(), hub)
+                .maxQueuePollingInterval(Duration.ofSeconds(1));
+    }
+
+    static QueueServiceClient queues() {
+        return new QueueServiceClientBuilder().connectionString(AzuriteExtension.connectionString())
+                .messageEncoding(QueueMessageEncoding.NONE).buildClient();
+    }
+
+    static TableServiceClient tables() {
+        return new TableServiceClientBuilder().connectionString(AzuriteExtension.connectionString()).buildClient();
+    }
+
+    static BlobServiceClient blobs() {
+        return new BlobServiceClientBuilder().connectionString(AzuriteExtension.connectionString()).buildClient();
+    }
+
+    /** Every row of a table partition, in RowKey order. */
+    static List<TableEntity> rows(String table, String partitionKey) {
+        List<TableEntity> rows = new ArrayList<>();
+        tables().getTableClient(table).listEntities(new ListEntitiesOptions()
+                .setFilter("PartitionKey eq '" + partitionKey.replace("'", "''") + "'"), null, null).forEach(rows::add);
+        rows.sort((a, b) -> a.getRowKey().compareTo(b.getRowKey()));
+        return rows;
+    }
+
+    /** Approximate number of messages in a queue (visible or not). */
+    static int messageCount(String queue) {
+        return queues().getQueueClient(queue).getProperties().getApproximateMessagesCount();
+    }
+}
