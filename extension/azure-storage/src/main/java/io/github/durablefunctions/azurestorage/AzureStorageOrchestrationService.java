@@ -255,6 +255,18 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     @Override
     public OrchestrationWorkItem lockNextOrchestrationWorkItem(Duration timeout) throws InterruptedException {
+        try {
+            return lockNextOrchestrationWorkItemOrThrow(timeout);
+        } catch (InterruptedException e) {
+            // Returned as "nothing arrived" with the interrupt flag kept: core's WorkLoop (0.1.0-SNAPSHOT) leaks its
+            // concurrency slot when receive() throws InterruptedException, which makes every worker stop wait for
+            // its whole grace period.
+            Thread.currentThread().interrupt();
+            return null;
+        }
+    }
+
+    private OrchestrationWorkItem lockNextOrchestrationWorkItemOrThrow(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!closed) {
             long remaining = deadline - System.nanoTime();
@@ -578,7 +590,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         if (closed) {
             return null;
         }
-        ReceivedMessage message = workItems.receive(timeout);
+        ReceivedMessage message;
+        try {
+            message = workItems.receive(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // see lockNextOrchestrationWorkItem
+            return null;
+        }
         if (message == null || closed) {
             return null;
         }

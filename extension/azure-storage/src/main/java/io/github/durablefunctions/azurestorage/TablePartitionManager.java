@@ -10,6 +10,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -133,7 +134,7 @@ final class TablePartitionManager {
 
     /** The control queues this worker owns now. */
     Set<String> ownedQueues() {
-        return Set.copyOf(new TreeSet<>(owned));
+        return Collections.unmodifiableSortedSet(new TreeSet<>(owned));
     }
 
     private void runSafely() {

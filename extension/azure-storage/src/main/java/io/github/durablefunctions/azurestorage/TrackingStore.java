@@ -306,12 +306,17 @@ final class TrackingStore {
 
     /** The Instances row of an instance, or null if there is none (or no table yet). */
     TableEntity readInstanceRow(String instanceId) {
+        // A query rather than a point read: a missing row is an empty result, not a 404 the SDK logs as an error.
+        String filter = "PartitionKey eq " + odataString(KeySanitation.escapePartitionKey(instanceId))
+                + " and RowKey eq ''";
         try {
-            return instances.getEntityWithResponse(KeySanitation.escapePartitionKey(instanceId), "", null, null,
-                    null).getValue();
+            for (TableEntity row : instances.listEntities(new ListEntitiesOptions().setFilter(filter), null, null)) {
+                return row;
+            }
+            return null;
         } catch (TableServiceException e) {
             if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
-                return null;
+                return null; // no table yet
             }
             throw e;
         }
