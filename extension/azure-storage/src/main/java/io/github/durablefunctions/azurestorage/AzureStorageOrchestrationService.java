@@ -209,6 +209,15 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return partitions.ownedQueues();
     }
 
+    /** The control queues being polled now (for tests). */
+    Set<String> listeningQueues() {
+        return Set.copyOf(listeners.keySet());
+    }
+
+    TablePartitionManager partitionManager() {
+        return partitions;
+    }
+
     TaskHubNames names() {
         return names;
     }
