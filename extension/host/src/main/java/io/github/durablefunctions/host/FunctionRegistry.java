@@ -118,7 +118,7 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
                     activities.add(new DurableFunction(name, invoker));
                 }
             } catch (UnsupportedFunctionException e) {
-                log.warn("{} The function is not loaded.", e.getMessage());
+                log.warn("{} (the function is not loaded)", e.getMessage());
                 skipped.add(new Skipped(function, e.getMessage()));
             }
         }

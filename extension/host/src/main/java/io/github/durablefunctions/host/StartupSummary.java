@@ -36,7 +36,9 @@ final class StartupSummary {
         if (!registry.skipped().isEmpty()) {
             out.append("Not loaded:\n\n");
             registry.skipped().forEach(s -> out.append("        ").append(s.function().name()).append(": ")
-                    .append(s.function().triggerType()).append(" - ").append(s.reason()).append("\n\n"));
+                    .append(s.function().triggerType()).append(" - ")
+                    .append(withoutPrefix(s.reason(), "Function '" + s.function().name() + "': "))
+                    .append("\n\n"));
         }
         DurableTaskOptions durable = config.durableTask();
         out.append("Task hub: ").append(durable.hubName()).append('\n');
@@ -50,6 +52,10 @@ final class StartupSummary {
     private static String methods(List<HttpMethod> methods) {
         return methods.isEmpty() ? "[all methods]"
                 : methods.stream().map(Enum::name).collect(Collectors.joining(",", "[", "]"));
+    }
+
+    private static String withoutPrefix(String text, String prefix) {
+        return text.startsWith(prefix) ? text.substring(prefix.length()) : text;
     }
 
     private static String stripSlash(String route) {

@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * </ul>
  * Other settings are ignored. See {@link DurableTaskOptions} for defaults and ranges.
  *
+ * <p>The storage connection is {@code --storage} if given, else the app setting {@code AzureWebJobsStorage} (or the
+ * one {@code storageProvider.connectionName} names); if that is not set either, development storage
+ * ({@code UseDevelopmentStorage=true}, Azurite) with a warning.
+ *
  * @param appDir                  the staging folder (absolute, normalized)
  * @param settings                the app settings
  * @param durableTask             the durable task settings
@@ -40,6 +44,8 @@ public record HostConfig(Path appDir, AppSettings settings, DurableTaskOptions d
 
     /** The file the Functions host reads at the root of the app. */
     public static final String HOST_JSON = "host.json";
+    /** The connection string of development storage (Azurite on its default ports). */
+    public static final String DEVELOPMENT_STORAGE = "UseDevelopmentStorage=true";
     /** The HTTP route prefix when {@code extensions.http.routePrefix} is not set. */
     public static final String DEFAULT_ROUTE_PREFIX = "api";
 
@@ -57,7 +63,8 @@ public record HostConfig(Path appDir, AppSettings settings, DurableTaskOptions d
      * @param workingDir      the current directory (one of the places {@code local.settings.json} is looked for)
      * @throws HostStartupException with a message naming the file and setting, if the folder has no
      *                              {@code host.json}, a file is not valid JSON, a setting is out of range or not of
-     *                              the right type, the hub name is invalid, or no storage connection is set
+     *                              the right type, the hub name is invalid, or the storage connection is not a
+     *                              connection string
      */
     public static HostConfig load(Path appDir, String storageOverride, Map<String, String> environment,
                                   Path workingDir) throws HostStartupException {
@@ -93,9 +100,12 @@ public record HostConfig(Path appDir, AppSettings settings, DurableTaskOptions d
             source = name + " (" + settings.describeSource(name) + ")";
         }
         if (connectionString.isEmpty()) {
-            throw new HostStartupException("No storage connection: set " + durableTask.connectionName()
-                    + " in the \"Values\" of " + AppSettings.LOCAL_SETTINGS_FILE
-                    + " (e.g. \"UseDevelopmentStorage=true\" for Azurite) or in the environment, or pass --storage");
+            // Core Tools refuses to start here; this host is for local development, so it uses Azurite.
+            log.warn("{} is not set (in the \"Values\" of {} or the environment) and --storage was not given;"
+                    + " using development storage (Azurite)", durableTask.connectionName(),
+                    AppSettings.LOCAL_SETTINGS_FILE);
+            connectionString = DEVELOPMENT_STORAGE;
+            source = durableTask.connectionName() + " not set: default";
         }
         if (!connectionString.contains("=")) {
             throw new HostStartupException("The storage connection from " + source + " is not a connection string"

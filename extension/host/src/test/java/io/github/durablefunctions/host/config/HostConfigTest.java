@@ -165,11 +165,18 @@ class HostConfigTest {
     }
 
     @Test
-    void noStorageConnectionIsAClearError() throws Exception {
-        Path app = app("{}", "{\"Values\": {}}");
+    void withoutAStorageSettingTheHostUsesDevelopmentStorage() throws Exception {
+        HostConfig config = load(app("{}", "{\"Values\": {\"AzureWebJobsStorage\": \"\"}}"), Map.of());
+        assertThat(config.storageConnectionString()).isEqualTo("UseDevelopmentStorage=true");
+        assertThat(config.storageConnectionSource()).isEqualTo("AzureWebJobsStorage not set: default");
+        assertThat(config.usesDevelopmentStorage()).isTrue();
+    }
+
+    @Test
+    void aStorageSettingThatIsNotAConnectionStringIsAClearError() throws Exception {
+        Path app = app("{}", "{\"Values\": {\"AzureWebJobsStorage\": \"my-account\"}}");
         assertThatThrownBy(() -> load(app, Map.of())).isInstanceOf(HostStartupException.class)
-                .hasMessageContaining("No storage connection").hasMessageContaining("AzureWebJobsStorage")
-                .hasMessageContaining("--storage");
+                .hasMessageContaining("AzureWebJobsStorage").hasMessageContaining("not a connection string");
     }
 
     @Test
