@@ -76,9 +76,13 @@ public final class DurableHost implements AutoCloseable {
     /**
      * Starts this host; see the class comment.
      *
-     * @throws HostStartupException as {@link #start(HostOptions)}; also if {@link #close()} was called meanwhile
+     * @throws HostStartupException  as {@link #start(HostOptions)}; also if {@link #close()} was called meanwhile
+     * @throws IllegalStateException if called more than once
      */
     public void start() throws HostStartupException {
+        if (config != null) {
+            throw new IllegalStateException("The host was started already");
+        }
         routeJavaUtilLoggingToSlf4j();
         try {
             config = HostConfig.load(options.appDir(), options.storage(), options.environment(), options.workingDir());
@@ -119,7 +123,9 @@ public final class DurableHost implements AutoCloseable {
                 throw new HostStartupException("Cannot start the durable task worker on task hub '"
                         + durable.hubName() + "': " + e.getMessage(), e);
             }
-            log.info("Host started: {} function(s) on {}", app.functions().size(), baseUrl());
+            log.info("Host started on {}: {} HTTP, {} orchestrator and {} activity function(s); {} not loaded",
+                    baseUrl(), registry.http().size(), registry.orchestrators().size(), registry.activities().size(),
+                    registry.skipped().size());
         } catch (HostStartupException | RuntimeException | Error e) {
             close();
             throw e;
