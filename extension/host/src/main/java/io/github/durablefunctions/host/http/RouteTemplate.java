@@ -24,7 +24,8 @@ import java.util.regex.PatternSyntaxException;
  * An HTTP trigger route template, matched like ASP.NET Core routing (which the Functions host uses): segments
  * separated by {@code /}; literal text matched ignoring case; parameters {@code {name}}, optional parameters
  * {@code {name?}}, defaults {@code {name=value}}, catch-all {@code {*rest}}; inline constraints
- * {@code {id:int}}, {@code {id:int:min(1)}}. Braces in literal text are written {@code {{} and {@code }}}.
+ * {@code {id:int}}, {@code {id:int:min(1)}}. Braces in literal text are written
+ * doubled (<code>&#123;&#123;</code> and <code>&#125;&#125;</code>).
  *
  * <p>Constraints: {@code int}, {@code long}, {@code bool}, {@code guid}, {@code double}, {@code float},
  * {@code decimal}, {@code datetime}, {@code alpha}, {@code required}, {@code minlength(n)}, {@code maxlength(n)},
