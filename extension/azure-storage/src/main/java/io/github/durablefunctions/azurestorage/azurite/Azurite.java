@@ -244,9 +244,10 @@ public final class Azurite implements AutoCloseable {
 
     /**
      * Installs the pinned Azurite into {@code installDir} unless the lock file there is already installed. Holds an
-     * exclusive file lock on {@code installDir/.install.lock} meanwhile, so concurrent JVMs install once.
+     * exclusive file lock on {@code installDir/.install.lock} meanwhile, so concurrent JVMs install once
+     * (synchronized as well: a JVM cannot hold two locks on one file).
      */
-    static void install(Path installDir) throws IOException {
+    static synchronized void install(Path installDir) throws IOException {
         byte[] packageJson = resource("package.json");
         byte[] packageLock = resource("package-lock.json");
         String fingerprint = sha256(packageJson, packageLock);
