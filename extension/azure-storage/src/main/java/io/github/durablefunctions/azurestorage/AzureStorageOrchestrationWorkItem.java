@@ -1,7 +1,6 @@
 package io.github.durablefunctions.azurestorage;
 
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
-import io.github.durablefunctions.backend.TaskMessage;
 import io.github.durablefunctions.history.OrchestrationRuntimeState;
 
 import java.util.List;
@@ -36,9 +35,5 @@ final class AzureStorageOrchestrationWorkItem extends OrchestrationWorkItem {
     /** The sentinel row's ETag from the history read, or null if the instance has no sentinel yet. */
     String etag() {
         return etag;
-    }
-
-    static List<TaskMessage> taskMessages(List<ReceivedMessage> messages) {
-        return messages.stream().map(m -> m.data().taskMessage()).toList();
     }
 }

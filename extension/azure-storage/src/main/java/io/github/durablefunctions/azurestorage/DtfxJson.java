@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -66,8 +65,6 @@ final class DtfxJson {
             return MAPPER.readTree(json);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("Not valid JSON: " + e.getOriginalMessage(), e);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
@@ -241,9 +238,7 @@ final class DtfxJson {
         JsonNode props = node.get("Properties");
         if (!isNull(props) && props.isObject()) {
             properties = new LinkedHashMap<>();
-            Iterator<Map.Entry<String, JsonNode>> it = props.fields();
-            while (it.hasNext()) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : props.properties()) {
                 if (!e.getKey().equals(TYPE)) {
                     properties.put(e.getKey(), MAPPER.convertValue(e.getValue(), Object.class));
                 }
@@ -271,9 +266,7 @@ final class DtfxJson {
         }
         requireObject(node, "Tags");
         Map<String, String> tags = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = node.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getKey().equals(TYPE)) {
                 tags.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText());
             }

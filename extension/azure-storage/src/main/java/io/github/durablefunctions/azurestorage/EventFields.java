@@ -183,10 +183,7 @@ final class EventFields {
                         f("TimerId", Kind.INT, e.timerId()),
                         f("FireAt", Kind.DATETIME, e.fireAt()));
         }
-        if (event instanceof OrchestratorStartedEvent e) {
-            return List.of();
-        }
-        if (event instanceof OrchestratorCompletedEvent e) {
+        if (event instanceof OrchestratorStartedEvent || event instanceof OrchestratorCompletedEvent) {
             return List.of();
         }
         if (event instanceof EventSentEvent e) {

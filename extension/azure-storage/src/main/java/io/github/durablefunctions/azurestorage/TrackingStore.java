@@ -1,5 +1,6 @@
 package io.github.durablefunctions.azurestorage;
 
+import com.azure.core.http.HttpHeaderName;
 import com.azure.core.util.BinaryData;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableServiceClient;
@@ -220,7 +221,7 @@ final class TrackingStore {
         TableTransactionActionResponse sentinelResponse =
                 result.getTableTransactionActionResponseByRowKey(HistoryEntityCodec.SENTINEL_ROW_KEY);
         String newEtag = sentinelResponse == null || sentinelResponse.getHeaders() == null ? null
-                : sentinelResponse.getHeaders().getValue("ETag");
+                : sentinelResponse.getHeaders().getValue(HttpHeaderName.ETAG);
         if (newEtag == null && etagNeeded) {
             // The SDK reports no sub-response ETag (checked against Azurite 3.37): the next batch of this same
             // checkpoint needs it, so read the sentinel we just wrote.

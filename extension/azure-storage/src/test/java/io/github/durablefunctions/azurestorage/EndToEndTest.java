@@ -103,7 +103,7 @@ class EndToEndTest {
         OrchestrationMetadata done = client.waitForInstanceCompletion(id, Duration.ofSeconds(60), true);
 
         assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
-        assertThat(done.readOutputAs(List.class)).containsExactly("Hello Tokyo!", "Hello Seattle!", "Hello London!");
+        assertThat(done.readOutputAs(String[].class)).containsExactly("Hello Tokyo!", "Hello Seattle!", "Hello London!");
 
         // §1: resources of the hub.
         assertThat(StorageTestSupport.tables().getTableClient("EndToEndHubHistory").getTableName())

@@ -52,6 +52,6 @@ final class StorageTestSupport {
 
     /** Approximate number of messages in a queue (visible or not). */
     static int messageCount(String queue) {
-        return queues().getQueueClient(queue).getProperties().getApproximateMessagesCount();
+        return (int) queues().getQueueClient(queue).getProperties().getApproximateMessagesCountLong();
     }
 }

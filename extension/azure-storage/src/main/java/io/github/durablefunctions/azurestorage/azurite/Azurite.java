@@ -259,7 +259,8 @@ public final class Azurite implements AutoCloseable {
         }
         try (FileChannel channel = FileChannel.open(installDir.resolve(".install.lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
-             FileLock ignored = channel.lock()) {
+             FileLock lock = channel.lock()) {
+            log.debug("Holding {} on {}", lock, installDir);
             if (isInstalled(marker, entryPoint, fingerprint)) {
                 return; // another JVM installed it while we waited for the lock
             }
