@@ -81,7 +81,9 @@ final class ReplayContext implements TaskOrchestrationContext {
             output = orchestrator.apply(this);
         } catch (OrchestratorBlockedException e) {
             return;
-        } catch (Exception e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Exception | Error e) {
             if (nonDeterminism != null) {
                 failNonDeterministic(nonDeterminism);
             } else if (!blocked) {
@@ -126,7 +128,7 @@ final class ReplayContext implements TaskOrchestrationContext {
         return new OrchestratorResult(actions, null);
     }
 
-    private static FailureDetails failureOf(Exception e) {
+    private static FailureDetails failureOf(Throwable e) {
         FailureDetails details = FailureDetails.fromException(e);
         FailureDetails inner = null;
         if (e instanceof TaskFailedException taskFailed) {

@@ -101,7 +101,10 @@ final class ActivityDispatcher extends WorkLoop<ActivityWorkItem> {
         try {
             Object output = activity.run(ctx);
             return new TaskCompletedEvent(-1, false, Instant.now(), taskId, dataConverter.serialize(output));
-        } catch (Exception e) {
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Exception | Error e) {
+            // Errors of user code (AssertionError, NoClassDefFoundError, ...) fail the task like exceptions do.
             log.warn("Activity '{}' (#{}) of instance '{}' failed: {}", scheduled.name(), taskId,
                     request.instanceId(), e.toString());
             return new TaskFailedEvent(-1, false, Instant.now(), taskId, e.getMessage(), null,

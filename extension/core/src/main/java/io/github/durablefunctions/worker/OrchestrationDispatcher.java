@@ -68,7 +68,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
         OrchestrationCheckpoint checkpoint;
         try {
             checkpoint = runEpisode(workItem);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             log.error("Instance '{}': the episode failed unexpectedly; abandoning its messages for a retry",
                     workItem.getInstanceId(), e);
             service.abandonOrchestrationWorkItem(workItem);

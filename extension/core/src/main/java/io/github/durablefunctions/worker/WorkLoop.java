@@ -54,6 +54,9 @@ abstract class WorkLoop<W> {
                 W workItem;
                 try {
                     workItem = polling ? receive(RECEIVE_WAIT) : null;
+                } catch (InterruptedException e) {
+                    slots.release();
+                    throw e;
                 } catch (RuntimeException e) {
                     slots.release();
                     failures++;

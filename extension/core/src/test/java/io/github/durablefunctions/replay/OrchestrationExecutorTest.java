@@ -322,6 +322,20 @@ class OrchestrationExecutorTest {
     }
 
     @Test
+    void anErrorThrownByOrchestratorCodeFailsTheOrchestrationLikeAnException() {
+        OrchestratorFunction<String> asserting = ctx -> {
+            throw new AssertionError("invariant broken");
+        };
+        List<HistoryEvent> news = new HistoryBuilder().orchestratorStarted().executionStarted("Custom", null).take();
+
+        CompleteOrchestration completion = run(asserting, List.of(), news).completion();
+
+        assertThat(completion.status()).isEqualTo(OrchestrationRuntimeStatus.FAILED);
+        assertThat(completion.failureDetails().getErrorType()).isEqualTo("java.lang.AssertionError");
+        assertThat(completion.failureDetails().getErrorMessage()).isEqualTo("invariant broken");
+    }
+
+    @Test
     void unknownOrchestratorFailsWithAClearMessage() {
         List<HistoryEvent> news = new HistoryBuilder().orchestratorStarted().executionStarted("Nope", null).take();
 
