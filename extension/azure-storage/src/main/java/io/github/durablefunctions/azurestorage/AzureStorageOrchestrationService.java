@@ -383,6 +383,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 messages.removeAll(stale);
             }
             if (past.isCompleted() && !messages.isEmpty()) {
+                repairInstanceRow(instanceId, past);
                 discard(instanceId, messages, "the execution " + past.getExecutionId() + " has already finished ("
                         + past.getRuntimeStatus().statusName() + ")", false);
                 messages.clear();
@@ -394,6 +395,23 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
         return new AzureStorageOrchestrationWorkItem(instanceId, new OrchestrationRuntimeState(history.events()),
                 messages, history.executionId(), history.etag());
+    }
+
+    /**
+     * History and Instances are written without a cross-table transaction, so a crash between them can leave the
+     * Instances row behind a finished history. When messages arrive for a finished execution, the row is brought in
+     * line with the history (§8.2 "repair the Instances row if needed").
+     */
+    private void repairInstanceRow(String instanceId, OrchestrationRuntimeState past) {
+        TableEntity row = tracking.readInstanceRow(instanceId);
+        String status = past.getRuntimeStatus().statusName();
+        if (row != null && status.equals(TrackingStore.stringOf(row.getProperty("RuntimeStatus")))
+                && Objects.equals(past.getExecutionId(), TrackingStore.stringOf(row.getProperty("ExecutionId")))) {
+            return;
+        }
+        log.warn("Instance '{}': its Instances row ({}) disagrees with its finished history ({}); repairing it",
+                instanceId, row == null ? "missing" : row.getProperty("RuntimeStatus"), status);
+        tracking.updateInstanceState(instanceId, past, past.getPastEvents());
     }
 
     /**

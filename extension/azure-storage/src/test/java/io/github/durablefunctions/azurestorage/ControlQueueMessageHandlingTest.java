@@ -1,5 +1,6 @@
 package io.github.durablefunctions.azurestorage;
 
+import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.PeekedMessageItem;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
@@ -125,6 +126,24 @@ class ControlQueueMessageHandlingTest {
         assertThat(lock(Duration.ofSeconds(2))).isNull();
         await().atMost(Duration.ofSeconds(5)).until(() -> StorageTestSupport.messageCount(controlQueue
                 .getQueueName()) == 0);
+    }
+
+    @Test
+    void aLateMessageRepairsAnInstancesRowThatFellBehindTheHistory() throws Exception {
+        String id = "stale-row";
+        OrchestrationInstance instance = new OrchestrationInstance(id, "e1");
+        runFirstEpisode(instance, true);
+        // Simulate a crash between the history commit and the Instances merge.
+        TableEntity row = new TableEntity(id, "");
+        row.addProperty("RuntimeStatus", "Running");
+        StorageTestSupport.tables().getTableClient(hub + "Instances").upsertEntity(row);
+
+        service.sendTaskOrchestrationMessage(new TaskMessage(new EventRaisedEvent(-1, false, Instant.now(), "late",
+                "1", null), new OrchestrationInstance(id, null)));
+        assertThat(lock(Duration.ofSeconds(2))).isNull();
+        await().atMost(Duration.ofSeconds(5)).until(() -> service.getOrchestrationState(id, false).runtimeStatus()
+                == OrchestrationRuntimeStatus.COMPLETED);
+        assertThat(service.getOrchestrationState(id, true).output()).isEqualTo("1");
     }
 
     /** Creates the instance and commits its first episode: schedules task #0, or completes at once. */
