@@ -300,8 +300,8 @@ final class ReplayContext implements TaskOrchestrationContext {
                     }
                     if (!failures.isEmpty()) {
                         throw new CompletionException(new CompositeTaskFailedException(failures.size() + " out of "
-                                + futures.size() + " tasks failed with an exception. See the exceptions list for "
-                                + "details.", failures));
+                                + futures.size() + " tasks failed with an exception. First failure: "
+                                + failures.get(0).getMessage(), failures));
                     }
                     return results;
                 });

@@ -209,7 +209,8 @@ class OrchestrationExecutorTest {
         CompleteOrchestration completion = run(null, past, news).completion();
 
         assertThat(completion.status()).isEqualTo(OrchestrationRuntimeStatus.FAILED);
-        assertThat(completion.failureDetails().getErrorMessage()).startsWith("2 out of 3 tasks failed");
+        assertThat(completion.failureDetails().getErrorMessage()).isEqualTo("2 out of 3 tasks failed with an "
+                + "exception. First failure: Task 'Square' (#0) failed with an unhandled exception: zero");
         assertThat(completion.failureDetails().getInnerFailure().getErrorMessage()).isEqualTo("zero");
     }
 
