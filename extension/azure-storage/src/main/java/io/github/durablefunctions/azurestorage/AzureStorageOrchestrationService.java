@@ -48,7 +48,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (storage-layout.md): control queues {@code {h}-control-NN} and the work-item queue {@code {h}-workitems}
  * carrying {@code MessageData} JSON (§6), the {@code {H}History} table with its sentinel row (§3), the
  * {@code {H}Instances} table (§4), partition ownership through the {@code {H}Partitions} table (§5.1), and the
- * app-lease container (§5.4).
+ * app-lease container with its info blob (§5.4; created, but not leased: this worker behaves as DTFx does with
+ * {@code UseAppLease=false}).
  *
  * <p>Worker side ({@link OrchestrationService}): {@link #start()} creates the task hub, claims partitions and listens
  * to the owned control queues; {@link #lockNextOrchestrationWorkItem(Duration)} hands out one batch per instance
@@ -288,6 +289,10 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 if (workItem != null) {
                     return workItem;
                 }
+            } catch (InterruptedException e) {
+                abandonAll(batch.messages());
+                sessions.release(batch.instanceId());
+                throw e;
             } catch (RuntimeException e) {
                 log.error("Instance '{}': preparing a work item failed; putting its {} message(s) back with back-off",
                         batch.instanceId(), batch.messages().size(), e);
@@ -314,15 +319,15 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
         // ExecutionStarted de-duplication (§8.1 step 3), for top-level starts not yet in history.
         if (start != null && start.parentInstance() == null && history.events().isEmpty()) {
-            String verdict = checkExecutionStarted(instanceId, start, first);
-            if (verdict != null) {
-                if (verdict.startsWith("discard:")) {
-                    discard(instanceId, messages, verdict.substring("discard:".length()));
-                } else {
-                    log.info("Instance '{}': {}; putting the batch back with back-off", instanceId, verdict);
-                    abandonAll(messages);
-                    sessions.release(instanceId);
-                }
+            StartVerdict verdict = checkExecutionStarted(instanceId, start, first);
+            if (verdict.action() == StartAction.DISCARD) {
+                discard(instanceId, messages, verdict.reason());
+                return null;
+            }
+            if (verdict.action() == StartAction.RETRY_LATER) {
+                log.info("Instance '{}': {}; putting the batch back with back-off", instanceId, verdict.reason());
+                abandonAll(messages);
+                sessions.release(instanceId);
                 return null;
             }
         }
@@ -414,12 +419,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         tracking.updateInstanceState(instanceId, past, past.getPastEvents());
     }
 
-    /**
-     * Checks a top-level ExecutionStarted message against the Instances row (§8.1 step 3).
-     *
-     * @return null to accept, {@code "discard:<reason>"} to delete it, or another reason to put it back
-     */
-    private String checkExecutionStarted(String instanceId, ExecutionStartedEvent start, ReceivedMessage message)
+    private enum StartAction { ACCEPT, DISCARD, RETRY_LATER }
+
+    private record StartVerdict(StartAction action, String reason) {
+    }
+
+    /** Checks a top-level ExecutionStarted message against the Instances row (§8.1 step 3). */
+    private StartVerdict checkExecutionStarted(String instanceId, ExecutionStartedEvent start, ReceivedMessage message)
             throws InterruptedException {
         String executionId = start.orchestrationInstance().executionId();
         TableEntity row = null;
@@ -432,7 +438,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             if (row != null) {
                 Object rowExecution = row.getProperty("ExecutionId");
                 if (rowExecution == null || executionId.equals(rowExecution.toString())) {
-                    return null;
+                    return new StartVerdict(StartAction.ACCEPT, null);
                 }
             }
         }
@@ -444,16 +450,18 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             boolean pending = OrchestrationRuntimeStatus.PENDING.statusName().equals(
                     TrackingStore.stringOf(row.getProperty("RuntimeStatus")));
             if (sameGeneration && pending && created != null && created.isBefore(start.timestamp())) {
-                return "discard:its ExecutionStarted (execution " + executionId + ") lost to a newer create of the "
-                        + "same generation (execution " + row.getProperty("ExecutionId") + ")";
+                return new StartVerdict(StartAction.DISCARD, "its ExecutionStarted (execution " + executionId
+                        + ") lost to a newer create of the same generation (execution "
+                        + row.getProperty("ExecutionId") + ")");
             }
         }
         if (message.dequeueCount() >= EXECUTION_STARTED_MAX_DEQUEUE) {
-            return "discard:its ExecutionStarted (execution " + executionId + ") does not match the Instances row "
-                    + "after " + message.dequeueCount() + " deliveries";
+            return new StartVerdict(StartAction.DISCARD, "its ExecutionStarted (execution " + executionId
+                    + ") does not match the Instances row after " + message.dequeueCount() + " deliveries");
         }
-        return row == null ? "its Instances row is not written yet" : "its Instances row holds execution "
-                + row.getProperty("ExecutionId") + ", not " + executionId + " yet";
+        return new StartVerdict(StartAction.RETRY_LATER, row == null ? "its Instances row is not written yet"
+                : "its Instances row holds execution " + row.getProperty("ExecutionId") + ", not " + executionId
+                + " yet");
     }
 
     /** The scheduling event a response needs in history, if it is missing; null if the message is not a response. */
