@@ -268,9 +268,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         try {
             return lockNextOrchestrationWorkItemOrThrow(timeout);
         } catch (InterruptedException e) {
-            // Returned as "nothing arrived" with the interrupt flag kept: core's WorkLoop (0.1.0-SNAPSHOT) leaks its
-            // concurrency slot when receive() throws InterruptedException, which makes every worker stop wait for
-            // its whole grace period.
+            // Returned as "nothing arrived" with the interrupt flag kept (the worker is stopping). Core's WorkLoop
+            // before commit 17f1e90 leaked a concurrency slot when receive() threw InterruptedException, making every
+            // worker stop wait for its whole grace period; this keeps older cores fast too.
             Thread.currentThread().interrupt();
             return null;
         }
