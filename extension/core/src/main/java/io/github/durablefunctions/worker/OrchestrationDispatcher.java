@@ -93,6 +93,10 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     /** Runs one episode; returns null if the work item was discarded or abandoned instead. */
     private OrchestrationCheckpoint runEpisode(OrchestrationWorkItem workItem) {
         OrchestrationRuntimeState past = workItem.getRuntimeState();
+        if (past.isCompleted() && startsNewExecution(workItem, past)) {
+            // The instance ID was scheduled again: the new execution starts from an empty history.
+            past = new OrchestrationRuntimeState();
+        }
         if (past.isCompleted()) {
             service.discardOrchestrationWorkItem(workItem, "the instance's execution '" + past.getExecutionId()
                     + "' has already completed (" + past.getRuntimeStatus().statusName() + ")");
@@ -140,6 +144,11 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
         state.addEvent(new OrchestratorCompletedEvent(-1, false, actionTime));
         state.setCustomStatus(result.customStatus());
         return new OrchestrationCheckpoint(state, activityMessages, List.of(), List.of());
+    }
+
+    private static boolean startsNewExecution(OrchestrationWorkItem workItem, OrchestrationRuntimeState past) {
+        return workItem.getNewMessages().stream().anyMatch(m -> m.event() instanceof ExecutionStartedEvent started
+                && !started.orchestrationInstance().executionId().equals(past.getExecutionId()));
     }
 
     /**

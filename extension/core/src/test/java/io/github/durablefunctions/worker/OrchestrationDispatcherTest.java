@@ -202,6 +202,23 @@ class OrchestrationDispatcherTest {
     }
 
     @Test
+    void aNewExecutionOfACompletedInstanceStartsFromAnEmptyHistory() {
+        List<HistoryEvent> past = new ArrayList<>(firstEpisode());
+        past.add(new ExecutionCompletedEvent(1, false, T0, OrchestrationRuntimeStatus.COMPLETED, "\"x\"", null));
+        OrchestrationInstance second = new OrchestrationInstance(INSTANCE.instanceId(), "e2");
+        ExecutionStartedEvent restart = new ExecutionStartedEvent(-1, false, T0, second, null, "TwoSteps", null,
+                null, null, null, null, null, 1, false);
+
+        dispatcher.process(new WorkItem(past, restart));
+
+        OrchestrationCheckpoint cp = service.completed.get(0);
+        assertThat(cp.newRuntimeState().getPastEvents()).isEmpty();
+        assertThat(cp.newRuntimeState().getExecutionId()).isEqualTo("e2");
+        assertThat(cp.activityMessages()).singleElement()
+                .satisfies(m -> assertThat(m.orchestrationInstance()).isEqualTo(second));
+    }
+
+    @Test
     void aCheckpointConflictAbandonsTheWorkItem() {
         service.conflictOnComplete = true;
 
