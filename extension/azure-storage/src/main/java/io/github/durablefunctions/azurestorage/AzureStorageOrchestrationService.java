@@ -265,18 +265,6 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     @Override
     public OrchestrationWorkItem lockNextOrchestrationWorkItem(Duration timeout) throws InterruptedException {
-        try {
-            return lockNextOrchestrationWorkItemOrThrow(timeout);
-        } catch (InterruptedException e) {
-            // Returned as "nothing arrived" with the interrupt flag kept (the worker is stopping). Core's WorkLoop
-            // before commit 17f1e90 leaked a concurrency slot when receive() threw InterruptedException, making every
-            // worker stop wait for its whole grace period; this keeps older cores fast too.
-            Thread.currentThread().interrupt();
-            return null;
-        }
-    }
-
-    private OrchestrationWorkItem lockNextOrchestrationWorkItemOrThrow(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!closed) {
             long remaining = deadline - System.nanoTime();
@@ -372,8 +360,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             }
             return null;
         }
+        OrchestrationRuntimeState past = new OrchestrationRuntimeState(history.events());
         if (startedInHistory) {
-            OrchestrationRuntimeState past = new OrchestrationRuntimeState(history.events());
             List<ReceivedMessage> stale = new ArrayList<>();
             for (ReceivedMessage m : messages) {
                 String target = m.data().taskMessage().orchestrationInstance().executionId();
@@ -398,8 +386,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 return null;
             }
         }
-        return new AzureStorageOrchestrationWorkItem(instanceId, new OrchestrationRuntimeState(history.events()),
-                messages, history.executionId(), history.etag());
+        return new AzureStorageOrchestrationWorkItem(instanceId, past, messages, history.executionId(),
+                history.etag());
     }
 
     /**
@@ -625,13 +613,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         if (closed) {
             return null;
         }
-        ReceivedMessage message;
-        try {
-            message = workItems.receive(timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt(); // see lockNextOrchestrationWorkItem
-            return null;
-        }
+        ReceivedMessage message = workItems.receive(timeout);
         if (message == null || closed) {
             return null;
         }

@@ -1,9 +1,7 @@
 package io.github.durablefunctions.history;
 
-import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -92,16 +90,6 @@ public final class OrchestrationRuntimeState {
         return executionStarted == null ? null : executionStarted.name();
     }
 
-    /** The orchestrator version, or null. */
-    public String getVersion() {
-        return executionStarted == null ? null : executionStarted.version();
-    }
-
-    /** The input JSON, or null. */
-    public String getInput() {
-        return executionStarted == null ? null : executionStarted.input();
-    }
-
     /**
      * The status derived from the events: Running after {@code ExecutionStarted}, Suspended between suspend and
      * resume, the completion event's status at the end; null before the execution started.
@@ -122,45 +110,6 @@ public final class OrchestrationRuntimeState {
     /** True once an {@code ExecutionCompleted} or {@code ContinueAsNew} event is in the history. */
     public boolean isCompleted() {
         return completion != null;
-    }
-
-    /** The completion event ({@code ExecutionCompleted} or {@code ContinueAsNew}), or null. */
-    public HistoryEvent getCompletionEvent() {
-        return completion;
-    }
-
-    /** The output JSON (or the termination reason, or the new input on continue-as-new), or null. */
-    public String getOutput() {
-        if (completion instanceof ExecutionCompletedEvent completed) {
-            return completed.result();
-        }
-        if (completion instanceof ContinueAsNewEvent continued) {
-            return continued.result();
-        }
-        return null;
-    }
-
-    /** The failure details of a failed execution, or null. */
-    public FailureDetails getFailureDetails() {
-        return completion instanceof ExecutionCompletedEvent completed ? completed.failureDetails() : null;
-    }
-
-    /** When the execution started (the {@code ExecutionStarted} timestamp), or null. */
-    public Instant getCreatedTime() {
-        return executionStarted == null ? null : executionStarted.timestamp();
-    }
-
-    /** When the execution completed (the completion event's timestamp), or null. */
-    public Instant getCompletedTime() {
-        return completion == null ? null : completion.timestamp();
-    }
-
-    /** The timestamp of the newest event, or null if there are none. */
-    public Instant getLastUpdatedTime() {
-        if (!newEvents.isEmpty()) {
-            return newEvents.get(newEvents.size() - 1).timestamp();
-        }
-        return pastEvents.isEmpty() ? null : pastEvents.get(pastEvents.size() - 1).timestamp();
     }
 
     /** The custom status JSON set by the orchestrator in this episode, or null. */

@@ -3,11 +3,8 @@ package io.github.durablefunctions.worker;
 import io.github.durablefunctions.JacksonDataConverter;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestratorFunction;
-import io.github.durablefunctions.backend.ActivityWorkItem;
 import io.github.durablefunctions.backend.OrchestrationCheckpoint;
-import io.github.durablefunctions.backend.OrchestrationService;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
-import io.github.durablefunctions.backend.SessionAbortedException;
 import io.github.durablefunctions.backend.TaskMessage;
 import io.github.durablefunctions.history.ExecutionCompletedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
@@ -20,7 +17,6 @@ import io.github.durablefunctions.history.TaskCompletedEvent;
 import io.github.durablefunctions.history.TaskScheduledEvent;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,70 +27,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OrchestrationDispatcherTest {
     private static final OrchestrationInstance INSTANCE = new OrchestrationInstance("i1", "e1");
     private static final Instant T0 = Instant.parse("2026-11-21T10:00:00Z");
-
-    /** Records what the dispatcher asks of the backend. */
-    private static final class RecordingService implements OrchestrationService {
-        final List<OrchestrationCheckpoint> completed = new ArrayList<>();
-        final List<String> calls = new ArrayList<>();
-        boolean conflictOnComplete;
-
-        @Override
-        public void createTaskHubIfNotExists() {
-        }
-
-        @Override
-        public void start() {
-        }
-
-        @Override
-        public void stop() {
-        }
-
-        @Override
-        public OrchestrationWorkItem lockNextOrchestrationWorkItem(Duration timeout) {
-            return null;
-        }
-
-        @Override
-        public void completeOrchestrationWorkItem(OrchestrationWorkItem workItem, OrchestrationCheckpoint cp) {
-            if (conflictOnComplete) {
-                throw new SessionAbortedException("412 from the sentinel", null);
-            }
-            calls.add("complete");
-            completed.add(cp);
-        }
-
-        @Override
-        public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem) {
-            calls.add("abandon");
-        }
-
-        @Override
-        public void discardOrchestrationWorkItem(OrchestrationWorkItem workItem, String reason) {
-            calls.add("discard: " + reason);
-        }
-
-        @Override
-        public ActivityWorkItem lockNextActivityWorkItem(Duration timeout) {
-            return null;
-        }
-
-        @Override
-        public void renewActivityWorkItem(ActivityWorkItem workItem) {
-        }
-
-        @Override
-        public void completeActivityWorkItem(ActivityWorkItem workItem, TaskMessage response) {
-        }
-
-        @Override
-        public void abandonActivityWorkItem(ActivityWorkItem workItem) {
-        }
-
-        @Override
-        public void close() {
-        }
-    }
 
     private static final class WorkItem extends OrchestrationWorkItem {
         WorkItem(List<HistoryEvent> past, HistoryEvent... messages) {

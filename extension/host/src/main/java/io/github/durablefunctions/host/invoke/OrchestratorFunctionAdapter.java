@@ -7,8 +7,8 @@ import io.github.durablefunctions.interruption.OrchestratorBlockedException;
 /**
  * Runs an {@code @OrchestrationTrigger} method as an {@link OrchestratorFunction}: the trigger parameter receives
  * the {@link TaskOrchestrationContext}, the return value is the orchestration's output. The replay runtime's
- * {@link OrchestratorBlockedException} and the user's exceptions propagate as themselves; other errors of the user's
- * code become {@link UserCodeError}s so that they fail the orchestration.
+ * {@link OrchestratorBlockedException} and the user's exceptions and errors propagate as themselves; the replay
+ * executor fails the orchestration with what the user's code threw.
  */
 public final class OrchestratorFunctionAdapter implements OrchestratorFunction<Object> {
     private final FunctionInvoker invoker;
@@ -20,12 +20,6 @@ public final class OrchestratorFunctionAdapter implements OrchestratorFunction<O
 
     @Override
     public Object apply(TaskOrchestrationContext ctx) throws Exception {
-        try {
-            return invoker.invoke(Invocation.orchestration(invoker.function().name(), ctx));
-        } catch (OrchestratorBlockedException | VirtualMachineError e) {
-            throw e;
-        } catch (Error e) {
-            throw new UserCodeError(e);
-        }
+        return invoker.invoke(Invocation.orchestration(invoker.function().name(), ctx));
     }
 }
