@@ -1,8 +1,13 @@
 package io.github.durablefunctions;
 
+import org.slf4j.Logger;
+
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
 import java.util.Arrays;
 import java.util.List;
+import java.util.UUID;
 
 /**
  * What an orchestrator function uses to read its input and schedule durable work. Method names follow the Durable
@@ -44,7 +49,28 @@ public interface TaskOrchestrationContext {
      * @param returnType the type to deserialize the activity's JSON result into ({@code Void.class} for none)
      * @return a task that completes with the activity's result, or fails with {@link TaskFailedException}
      */
-    <V> Task<V> callActivity(String name, Object input, Class<V> returnType);
+    default <V> Task<V> callActivity(String name, Object input, Class<V> returnType) {
+        return callActivity(name, input, null, returnType);
+    }
+
+    /**
+     * Schedules an activity, with retries if {@code options} say so, and returns a task for its result. The core
+     * overload every other {@code callActivity} delegates to.
+     *
+     * @param name       the activity function's name (case-insensitive)
+     * @param input      the activity's input, serialized to JSON; may be null
+     * @param options    retry policy or handler; null for a single attempt
+     * @param returnType the type to deserialize the activity's JSON result into ({@code Void.class} for none)
+     * @return a task that completes with the activity's result, or fails with {@link TaskFailedException} (carrying
+     * the last attempt's failure details) once no retry is left
+     * @throws IllegalArgumentException if the name is null or blank
+     */
+    <V> Task<V> callActivity(String name, Object input, TaskOptions options, Class<V> returnType);
+
+    /** Schedules an activity with retry options whose result is not needed. */
+    default Task<Void> callActivity(String name, Object input, TaskOptions options) {
+        return callActivity(name, input, options, Void.class);
+    }
 
     /** Schedules an activity without input and returns a task for its result. */
     default <V> Task<V> callActivity(String name, Class<V> returnType) {
@@ -73,4 +99,166 @@ public interface TaskOrchestrationContext {
     default <V> Task<List<V>> allOf(Task<V>... tasks) {
         return allOf(Arrays.asList(tasks));
     }
+
+    /**
+     * A task that completes when the first of the given tasks completes (successfully or not), with that task as its
+     * result. "First" is by history order: the task whose completion event comes first in history wins, whatever its
+     * position in the list, so every replay picks the same winner.
+     *
+     * @throws IllegalArgumentException if {@code tasks} is empty
+     */
+    Task<Task<?>> anyOf(List<Task<?>> tasks);
+
+    /** Varargs form of {@link #anyOf(List)}. */
+    default Task<Task<?>> anyOf(Task<?>... tasks) {
+        return anyOf(Arrays.asList(tasks));
+    }
+
+    // ---- durable timers ----
+
+    /**
+     * A durable timer that fires after {@code delay}, measured from {@link #getCurrentInstant()}. Timers longer than
+     * the storage queue's 7-day visibility limit are chained from pieces of at most 3 days (storage-layout.md §8.6);
+     * the task completes when the last piece fires.
+     *
+     * @param delay how long to wait; zero or negative fires at once (still through history)
+     * @return a task that completes (with null) when the timer fires
+     */
+    Task<Void> createTimer(Duration delay);
+
+    /**
+     * A durable timer that fires at {@code fireAt} (converted to UTC). Chained like {@link #createTimer(Duration)}.
+     *
+     * @return a task that completes (with null) when the timer fires
+     */
+    Task<Void> createTimer(ZonedDateTime fireAt);
+
+    // ---- external events ----
+
+    /**
+     * Waits for an event raised to this instance (by a client, {@link #sendEvent} of another orchestration, or the HTTP
+     * API). Names match case-insensitively. Events that arrived before anyone waited are buffered and handed out in
+     * arrival order, one per wait.
+     *
+     * @param name     the event name
+     * @param timeout  how long to wait: null, negative or {@code ChronoUnit.FOREVER}'s duration means forever;
+     *                 {@link Duration#ZERO} gives an already-cancelled task unless an event is buffered; anything else
+     *                 creates a durable timer
+     * @param dataType the type to deserialize the event's JSON payload into
+     * @return a task that completes with the event's payload, or fails with {@link TaskCanceledException} when the
+     * timeout fires first
+     */
+    <V> Task<V> waitForExternalEvent(String name, Duration timeout, Class<V> dataType);
+
+    /** {@link #waitForExternalEvent(String, Duration, Class)} with no payload type ({@code Void}). */
+    default Task<Void> waitForExternalEvent(String name, Duration timeout) {
+        return waitForExternalEvent(name, timeout, Void.class);
+    }
+
+    /** {@link #waitForExternalEvent(String, Duration, Class)} without a timeout. */
+    default <V> Task<V> waitForExternalEvent(String name, Class<V> dataType) {
+        return waitForExternalEvent(name, null, dataType);
+    }
+
+    /** {@link #waitForExternalEvent(String, Duration, Class)} without a timeout or payload type. */
+    default Task<Void> waitForExternalEvent(String name) {
+        return waitForExternalEvent(name, null, Void.class);
+    }
+
+    /**
+     * Sends an event to another orchestration instance (recorded in history as {@code EventSent}; delivered as
+     * {@code EventRaised} to the target's control queue). Fire-and-forget: nothing waits for delivery.
+     *
+     * @param instanceId the target instance ID
+     * @param eventName  the event name
+     * @param eventData  the payload, serialized to JSON; may be null
+     */
+    void sendEvent(String instanceId, String eventName, Object eventData);
+
+    /** {@link #sendEvent(String, String, Object)} without a payload. */
+    default void sendEvent(String instanceId, String eventName) {
+        sendEvent(instanceId, eventName, null);
+    }
+
+    // ---- sub-orchestrations ----
+
+    /**
+     * Starts a sub-orchestration and returns a task for its output.
+     *
+     * @param name       the orchestrator function's name
+     * @param input      its input, serialized to JSON; may be null
+     * @param instanceId the child's instance ID; null gives a deterministic one derived from this instance's ID and
+     *                   the task's position
+     * @param options    retry policy or handler (each retry starts the child again); null for a single attempt
+     * @param returnType the type to deserialize the child's output into
+     * @return a task that completes with the child's output, or fails with {@link TaskFailedException} whose
+     * {@link TaskFailedException#getErrorDetails()} are the child's failure details
+     */
+    <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId, TaskOptions options,
+                                    Class<V> returnType);
+
+    /** Sub-orchestration with a chosen instance ID, no retries. */
+    default <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId, Class<V> returnType) {
+        return callSubOrchestrator(name, input, instanceId, null, returnType);
+    }
+
+    /** Sub-orchestration with a generated instance ID. */
+    default <V> Task<V> callSubOrchestrator(String name, Object input, Class<V> returnType) {
+        return callSubOrchestrator(name, input, null, null, returnType);
+    }
+
+    /** Sub-orchestration whose output is not needed. */
+    default Task<Void> callSubOrchestrator(String name, Object input) {
+        return callSubOrchestrator(name, input, null, null, Void.class);
+    }
+
+    /** Sub-orchestration without input whose output is not needed. */
+    default Task<Void> callSubOrchestrator(String name) {
+        return callSubOrchestrator(name, null, null, null, Void.class);
+    }
+
+    // ---- ending, restarting, status ----
+
+    /**
+     * Ends this execution and starts a new one of the same instance with {@code input} and an empty history (the
+     * eternal-orchestration pattern). Does not return: it throws a control-flow signal the runtime catches, so code
+     * after it does not run.
+     *
+     * @param input                     the new execution's input
+     * @param preserveUnprocessedEvents whether external events received but not yet waited for are carried over to
+     *                                  the new execution (otherwise they are dropped)
+     */
+    void continueAsNew(Object input, boolean preserveUnprocessedEvents);
+
+    /** {@link #continueAsNew(Object, boolean)} carrying unprocessed events over. */
+    default void continueAsNew(Object input) {
+        continueAsNew(input, true);
+    }
+
+    /**
+     * Completes the orchestration now with {@code output}, as if the function had returned it. Does not return (a
+     * control-flow signal, like {@link #continueAsNew}).
+     */
+    void complete(Object output);
+
+    /**
+     * Sets the instance's custom status (serialized to JSON), visible to clients and the status endpoint from the
+     * next checkpoint on.
+     */
+    void setCustomStatus(Object customStatus);
+
+    /** Clears the custom status (null). */
+    void clearCustomStatus();
+
+    /**
+     * A deterministic UUID: version 5 (SHA-1, name-based) over the instance ID, the current instant and a counter, so
+     * every replay produces the same sequence.
+     */
+    UUID newUUID();
+
+    /**
+     * A logger that forwards to {@code logger} only when the code is not replaying, so each line is written once
+     * per orchestration rather than once per replay.
+     */
+    Logger createReplaySafeLogger(Logger logger);
 }

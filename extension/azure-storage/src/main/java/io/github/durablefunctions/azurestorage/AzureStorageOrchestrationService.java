@@ -744,6 +744,30 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return tracking.readHistory(instanceId, null).events();
     }
 
+    // ---- not implemented yet (issue 3, in progress) ----
+
+    @Override
+    public io.github.durablefunctions.backend.OrchestrationStateQueryResult queryOrchestrationStates(
+            io.github.durablefunctions.OrchestrationStatusQuery query) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public int purgeInstanceState(String instanceId) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public int purgeInstanceStates(Instant createdTimeFrom, Instant createdTimeTo,
+                                   java.util.Set<io.github.durablefunctions.OrchestrationRuntimeStatus> statuses) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public void rewindTaskOrchestration(String instanceId, String reason) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
     // ------------------------------------------------------------------------------------------------ helpers
 
     private TaskHubQueue controlQueueFor(String instanceId) {

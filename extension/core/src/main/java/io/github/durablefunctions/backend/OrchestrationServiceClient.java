@@ -2,8 +2,10 @@ package io.github.durablefunctions.backend;
 
 import io.github.durablefunctions.OrchestrationAlreadyExistsException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
+import io.github.durablefunctions.OrchestrationStatusQuery;
 import io.github.durablefunctions.history.HistoryEvent;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
@@ -42,4 +44,42 @@ public interface OrchestrationServiceClient {
      * @return the events; empty if the instance has no history
      */
     List<HistoryEvent> getOrchestrationHistory(String instanceId);
+
+    /**
+     * One page of instance states matching the query (storage-layout.md §4 "Queries"). Entities (IDs starting with
+     * {@code @}) are never returned.
+     *
+     * @return the page; its continuation token is null on the last page
+     * @throws IllegalArgumentException if the query's continuation token was not issued by this backend
+     */
+    OrchestrationStateQueryResult queryOrchestrationStates(OrchestrationStatusQuery query);
+
+    /**
+     * Deletes an instance's history rows, its instance row and its large-message blobs (storage-layout.md §7.2
+     * "Purge"), whatever its status.
+     *
+     * @return 1 if the instance existed, 0 if not
+     */
+    int purgeInstanceState(String instanceId);
+
+    /**
+     * Purges (as {@link #purgeInstanceState}) every instance created in {@code [createdTimeFrom, createdTimeTo]} whose
+     * status is in {@code statuses} (already reduced to terminal statuses by the caller).
+     *
+     * @return how many instances were purged
+     */
+    int purgeInstanceStates(Instant createdTimeFrom, Instant createdTimeTo, Set<OrchestrationRuntimeStatus> statuses);
+
+    /**
+     * Rewinds a failed instance (the legacy Azure Storage rewind, storage-layout.md §3.3 and §6.3): turns the rows of
+     * its failures ({@code TaskFailed} and the {@code TaskScheduled} it answers, {@code SubOrchestrationInstanceFailed}
+     * and its {@code SubOrchestrationInstanceCreated}, and the failed {@code ExecutionCompleted}) into
+     * {@code GenericEvent} rows with {@code Reason = "Rewound: <old EventType>"}, rewinds failed sub-orchestrations the
+     * same way, sets the instance row to Pending and sends a {@code GenericEvent} message so the instance replays and
+     * schedules the rewound work again.
+     *
+     * @throws IllegalArgumentException if the instance does not exist
+     * @throws IllegalStateException if the instance is not Failed
+     */
+    void rewindTaskOrchestration(String instanceId, String reason);
 }

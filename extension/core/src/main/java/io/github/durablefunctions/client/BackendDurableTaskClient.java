@@ -130,6 +130,64 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
         }
     }
 
+    // ---- not implemented yet (issue 3, in progress) ----
+
+    private static UnsupportedOperationException notYet() {
+        return new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public void raiseEvent(String instanceId, String eventName, Object eventPayload) {
+        throw notYet();
+    }
+
+    @Override
+    public void terminate(String instanceId, Object output) {
+        throw notYet();
+    }
+
+    @Override
+    public void suspendInstance(String instanceId, String reason) {
+        throw notYet();
+    }
+
+    @Override
+    public void resumeInstance(String instanceId, String reason) {
+        throw notYet();
+    }
+
+    @Override
+    public String restartInstance(String instanceId, boolean restartWithNewInstanceId) {
+        throw notYet();
+    }
+
+    @Override
+    public void rewindInstance(String instanceId, String reason) {
+        throw notYet();
+    }
+
+    @Override
+    public io.github.durablefunctions.OrchestrationStatusQueryResult queryInstances(
+            io.github.durablefunctions.OrchestrationStatusQuery query) {
+        throw notYet();
+    }
+
+    @Override
+    public java.util.List<io.github.durablefunctions.history.HistoryEvent> getOrchestrationHistory(String instanceId) {
+        return backend.getOrchestrationHistory(instanceId);
+    }
+
+    @Override
+    public io.github.durablefunctions.PurgeResult purgeInstance(String instanceId) {
+        throw notYet();
+    }
+
+    @Override
+    public io.github.durablefunctions.PurgeResult purgeInstances(
+            io.github.durablefunctions.PurgeInstanceCriteria criteria) {
+        throw notYet();
+    }
+
     private static String newId() {
         return UUID.randomUUID().toString().replace("-", "");
     }

@@ -2,10 +2,15 @@ package io.github.durablefunctions.replay;
 
 import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
+import io.github.durablefunctions.history.HistoryEvent;
+
+import java.time.Instant;
+import java.util.List;
 
 /**
  * Something an orchestrator asked for in an episode, not yet in its history. The worker turns each action into a
- * history event (with the action's {@link #id()} as event ID) and, where needed, an outbound message.
+ * history event (with the action's {@link #id()} as event ID) and, where needed, an outbound message
+ * (storage-layout.md §6.3).
  */
 public sealed interface OrchestratorAction {
     /** The action's sequence ID within the execution: the event ID of the history event it becomes. */
@@ -16,13 +21,49 @@ public sealed interface OrchestratorAction {
     }
 
     /**
-     * End the execution: becomes {@code ExecutionCompleted}.
+     * Start a durable timer: becomes {@code TimerCreated(FireAt)} plus a {@code TimerFired(TimerId = id)} message to
+     * the instance's own control queue, invisible until {@code fireAt}. The executor has already split long timers,
+     * so {@code fireAt} is at most 6 days after the episode's current time.
+     */
+    record CreateTimer(int id, Instant fireAt) implements OrchestratorAction {
+    }
+
+    /**
+     * Start a sub-orchestration: becomes {@code SubOrchestrationInstanceCreated} plus an {@code ExecutionStarted}
+     * message (with {@code ParentInstance}, {@code TaskScheduleId = id}) to the child's control queue.
+     */
+    record CreateSubOrchestration(int id, String name, String version, String instanceId, String input)
+            implements OrchestratorAction {
+    }
+
+    /**
+     * Send an event to another instance: becomes {@code EventSent} plus an {@code EventRaised} message to the
+     * target's control queue (its execution ID left null).
+     */
+    record SendEvent(int id, String instanceId, String name, String data) implements OrchestratorAction {
+    }
+
+    /**
+     * End the execution: becomes {@code ExecutionCompleted} (or {@code ContinueAsNew} for
+     * {@link OrchestrationRuntimeStatus#CONTINUED_AS_NEW}).
      *
-     * @param status         Completed or Failed
-     * @param result         the output JSON (Completed), or null
-     * @param failureDetails why it failed (Failed), or null
+     * @param status          Completed, Failed or ContinuedAsNew
+     * @param result          the output JSON (Completed), the new input JSON (ContinuedAsNew), or null
+     * @param failureDetails  why it failed (Failed), or null
+     * @param carryoverEvents for ContinuedAsNew: the {@code EventRaised} events received but not consumed, to add to
+     *                        the new execution (empty when not preserved)
      */
     record CompleteOrchestration(int id, OrchestrationRuntimeStatus status, String result,
-                                 FailureDetails failureDetails) implements OrchestratorAction {
+                                 FailureDetails failureDetails, List<HistoryEvent> carryoverEvents)
+            implements OrchestratorAction {
+        public CompleteOrchestration {
+            carryoverEvents = carryoverEvents == null ? List.of() : List.copyOf(carryoverEvents);
+        }
+
+        /** A completion without carry-over events. */
+        public CompleteOrchestration(int id, OrchestrationRuntimeStatus status, String result,
+                                     FailureDetails failureDetails) {
+            this(id, status, result, failureDetails, List.of());
+        }
     }
 }
