@@ -35,6 +35,46 @@ final class Http {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The management API's URL for an instance: {@code <base>/runtime/webhooks/durabletask/instances/<id><suffix>}. */
+    static String instanceUrl(SampleHost host, String instanceId, String suffix) {
+        return host.baseUrl() + "/runtime/webhooks/durabletask/instances/"
+                + java.net.URLEncoder.encode(instanceId, java.nio.charset.StandardCharsets.UTF_8).replace("+", "%20")
+                + suffix;
+    }
+
+    /** Starts an orchestration through the samples' HTTP starter and returns its instance ID (asserting 202). */
+    static String start(SampleHost host, String orchestrator, String jsonInput) throws IOException,
+            InterruptedException {
+        HttpResponse<String> response = post(host.baseUrl() + "/api/orchestrators/" + orchestrator, jsonInput);
+        if (response.statusCode() != 202) {
+            throw new AssertionError("Starting " + orchestrator + " answered " + response.statusCode() + ": "
+                    + response.body());
+        }
+        return json(response).path("id").asText();
+    }
+
+    /** The status endpoint's JSON for an instance (any status code). */
+    static JsonNode status(SampleHost host, String instanceId, String query) throws IOException,
+            InterruptedException {
+        return json(get(instanceUrl(host, instanceId, query)));
+    }
+
+    /** Polls the status endpoint until the instance's custom status satisfies {@code condition}; returns it. */
+    static JsonNode awaitCustomStatus(SampleHost host, String instanceId, java.util.function.Predicate<JsonNode> condition,
+                                      Duration atMost) {
+        JsonNode[] last = new JsonNode[1];
+        await("custom status of " + instanceId).atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            last[0] = status(host, instanceId, "").path("customStatus");
+            return condition.test(last[0]);
+        });
+        return last[0];
+    }
+
+    /** Waits until the instance has finished and returns its status JSON. */
+    static JsonNode awaitFinished(SampleHost host, String instanceId, Duration atMost) {
+        return awaitStatus200(instanceUrl(host, instanceId, ""), atMost);
+    }
+
     static JsonNode json(HttpResponse<String> response) throws IOException {
         return JSON.readTree(response.body());
     }
