@@ -91,8 +91,15 @@ public final class OrchestrationRuntimeState {
     }
 
     /**
-     * The status derived from the events: Running after {@code ExecutionStarted}, Suspended between suspend and
-     * resume, the completion event's status at the end; null before the execution started.
+     * The status derived from the events, as the Instances table shows it (storage-layout.md §4):
+     * <ul>
+     *   <li>the status of the {@code ExecutionCompleted} event once there is one (Completed, Failed, Terminated),
+     *       or ContinuedAsNew after a {@code ContinueAsNew} event;</li>
+     *   <li>else Suspended after an {@code ExecutionSuspended} with no later {@code ExecutionResumed};</li>
+     *   <li>else Running once {@code ExecutionStarted} is in the history;</li>
+     *   <li>Pending before that.</li>
+     * </ul>
+     * Never null.
      */
     public OrchestrationRuntimeStatus getRuntimeStatus() {
         if (completion instanceof ExecutionCompletedEvent completed) {
@@ -102,7 +109,7 @@ public final class OrchestrationRuntimeState {
             return OrchestrationRuntimeStatus.CONTINUED_AS_NEW;
         }
         if (executionStarted == null) {
-            return null;
+            return OrchestrationRuntimeStatus.PENDING;
         }
         return suspended ? OrchestrationRuntimeStatus.SUSPENDED : OrchestrationRuntimeStatus.RUNNING;
     }
