@@ -6,7 +6,9 @@ import io.github.durablefunctions.NonDeterministicOrchestratorException;
 import io.github.durablefunctions.OrchestratorFunction;
 import io.github.durablefunctions.history.HistoryEvent;
 
+import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -18,18 +20,53 @@ import java.util.function.Function;
  * far that history does not yet hold are returned. Each action scheduled during replay is checked against the
  * history event at its position by type and name; a mismatch fails the orchestration with a
  * {@link io.github.durablefunctions.NonDeterministicOrchestratorException}.
+ *
+ * <p>Durable timers further away than {@code maxTimerInterval} are split into a chain of timers of
+ * {@code timerPieceLength} each (storage-layout.md §8.6: Azure queue messages stay invisible for at most 7 days), so
+ * every {@link OrchestratorAction.CreateTimer} fires at most {@code maxTimerInterval} after the episode's current time.
  */
 public final class OrchestrationExecutor {
+    /** Timers further away than this are chained (the Durable Functions Azure Storage value: 6 days). */
+    public static final Duration DEFAULT_MAX_TIMER_INTERVAL = Duration.ofDays(6);
+    /** The length of each piece of a chained timer (the Durable Functions Azure Storage value: 3 days). */
+    public static final Duration DEFAULT_TIMER_PIECE_LENGTH = Duration.ofDays(3);
+
     private final DataConverter dataConverter;
     private final Function<String, OrchestratorFunction<?>> orchestrators;
+    private final Duration maxTimerInterval;
+    private final Duration timerPieceLength;
 
     /**
+     * An executor with the default timer limits ({@link #DEFAULT_MAX_TIMER_INTERVAL},
+     * {@link #DEFAULT_TIMER_PIECE_LENGTH}).
+     *
      * @param dataConverter converts inputs, outputs and results
      * @param orchestrators looks an orchestrator up by name; returns null for an unknown name
      */
     public OrchestrationExecutor(DataConverter dataConverter, Function<String, OrchestratorFunction<?>> orchestrators) {
+        this(dataConverter, orchestrators, DEFAULT_MAX_TIMER_INTERVAL, DEFAULT_TIMER_PIECE_LENGTH);
+    }
+
+    /**
+     * @param dataConverter    converts inputs, outputs and results
+     * @param orchestrators    looks an orchestrator up by name; returns null for an unknown name
+     * @param maxTimerInterval the longest single durable timer; longer ones are chained
+     * @param timerPieceLength the length of each piece of a chained timer
+     * @throws IllegalArgumentException unless {@code 0 < timerPieceLength <= maxTimerInterval}
+     */
+    public OrchestrationExecutor(DataConverter dataConverter, Function<String, OrchestratorFunction<?>> orchestrators,
+                                 Duration maxTimerInterval, Duration timerPieceLength) {
+        Objects.requireNonNull(maxTimerInterval, "maxTimerInterval");
+        Objects.requireNonNull(timerPieceLength, "timerPieceLength");
+        if (timerPieceLength.isZero() || timerPieceLength.isNegative()
+                || timerPieceLength.compareTo(maxTimerInterval) > 0) {
+            throw new IllegalArgumentException("The timer piece length (" + timerPieceLength + ") must be positive and "
+                    + "at most the maximum timer interval (" + maxTimerInterval + ")");
+        }
         this.dataConverter = dataConverter;
         this.orchestrators = orchestrators;
+        this.maxTimerInterval = maxTimerInterval;
+        this.timerPieceLength = timerPieceLength;
     }
 
     /**
@@ -37,10 +74,11 @@ public final class OrchestrationExecutor {
      *
      * @param pastEvents events already committed (replayed with {@code getIsReplaying() == true})
      * @param newEvents  events of this episode, starting with its {@code OrchestratorStarted}
-     * @return the new actions; empty if the history has no {@code ExecutionStarted} event
+     * @return the new actions and the custom status; no actions if the history has no {@code ExecutionStarted} event
      */
     public OrchestratorResult execute(List<HistoryEvent> pastEvents, List<HistoryEvent> newEvents) {
-        ReplayContext ctx = new ReplayContext(dataConverter, pastEvents, newEvents);
+        ReplayContext ctx = new ReplayContext(dataConverter, maxTimerInterval, timerPieceLength, pastEvents,
+                newEvents);
         try {
             if (!ctx.advanceToExecutionStarted()) {
                 return ctx.result();

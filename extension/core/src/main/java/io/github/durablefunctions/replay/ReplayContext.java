@@ -6,25 +6,52 @@ import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.NonDeterministicOrchestratorException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestratorFunction;
+import io.github.durablefunctions.RetryContext;
+import io.github.durablefunctions.RetryHandler;
+import io.github.durablefunctions.RetryPolicy;
 import io.github.durablefunctions.Task;
+import io.github.durablefunctions.TaskCanceledException;
 import io.github.durablefunctions.TaskFailedException;
+import io.github.durablefunctions.TaskOptions;
 import io.github.durablefunctions.TaskOrchestrationContext;
+import io.github.durablefunctions.history.EventRaisedEvent;
+import io.github.durablefunctions.history.EventSentEvent;
+import io.github.durablefunctions.history.ExecutionResumedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
+import io.github.durablefunctions.history.ExecutionSuspendedEvent;
+import io.github.durablefunctions.history.ExecutionTerminatedEvent;
+import io.github.durablefunctions.history.GenericEvent;
 import io.github.durablefunctions.history.HistoryEvent;
 import io.github.durablefunctions.history.OrchestratorCompletedEvent;
 import io.github.durablefunctions.history.OrchestratorStartedEvent;
+import io.github.durablefunctions.history.SubOrchestrationInstanceCompletedEvent;
+import io.github.durablefunctions.history.SubOrchestrationInstanceCreatedEvent;
+import io.github.durablefunctions.history.SubOrchestrationInstanceFailedEvent;
 import io.github.durablefunctions.history.TaskCompletedEvent;
 import io.github.durablefunctions.history.TaskFailedEvent;
 import io.github.durablefunctions.history.TaskScheduledEvent;
+import io.github.durablefunctions.history.TimerCreatedEvent;
+import io.github.durablefunctions.history.TimerFiredEvent;
+import io.github.durablefunctions.interruption.ContinueAsNewInterruption;
 import io.github.durablefunctions.interruption.OrchestratorBlockedException;
+import org.slf4j.Logger;
 
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -32,31 +59,78 @@ import java.util.concurrent.CompletionException;
 /**
  * The orchestration context during one execution of the {@link OrchestrationExecutor}: walks the history one event
  * at a time, on demand of {@link ReplayTask#await()}, matching scheduled events to the actions the code takes.
+ *
+ * <p>Everything that reacts to history (completing tasks, starting the next piece of a long timer, deciding and
+ * scheduling retries, handing external events to waiters) happens while the event is processed, in history order,
+ * whichever task the code happens to be awaiting. That makes the sequence of action IDs a function of the history and
+ * the code only, so every replay takes the same decisions.
  */
 final class ReplayContext implements TaskOrchestrationContext {
+    /** Namespace of {@link #newUUID()} (the one the Durable Task SDKs use). */
+    static final UUID UUID_NAMESPACE = UUID.fromString("9e952958-5e33-4daf-827f-2fa12937b875");
+    /** Timeouts longer than this (about 100 years) mean "wait forever". */
+    static final Duration FOREVER = Duration.ofDays(36_525);
+    private static final String REWOUND_PREFIX = "Rewound: ";
+
     private final DataConverter dataConverter;
+    private final Duration maxTimerInterval;
+    private final Duration timerPieceLength;
     private final List<HistoryEvent> events;
     private final int pastCount;
     private int next;
     private boolean replaying = true;
     private Instant currentInstant;
     private ExecutionStartedEvent started;
+    /** How many history events have been applied: the processing-order position of the latest one. */
+    private long ordinal;
 
     private int sequenceNumber;
     /** Actions the code took that no history event has matched yet, by ID. */
     private final NavigableMap<Integer, OrchestratorAction> pendingActions = new TreeMap<>();
-    /** Tasks waiting for a completion event, by task ID. */
-    private final Map<Integer, OpenTask> openTasks = new HashMap<>();
+    /** Positions whose scheduled event was rewound: their actions are expected again, not extra. */
+    private final Set<Integer> rewoundPositions = new HashSet<>();
+    /** Activities and sub-orchestrations waiting for their result event, by action ID. */
+    private final Map<Integer, Call> openCalls = new HashMap<>();
+    /** Timers (or timer pieces) waiting for their {@code TimerFired} event, by action ID. */
+    private final Map<Integer, Runnable> openTimers = new HashMap<>();
+    /** External-event waits, by lower-cased event name, oldest first. */
+    private final Map<String, Deque<EventWaiter>> eventWaiters = new HashMap<>();
+    /** External events that arrived while nobody waited for them, in arrival order. */
+    private final List<BufferedEvent> bufferedEvents = new ArrayList<>();
 
-    private OrchestratorAction.CompleteOrchestration completion;
+    private boolean suspended;
+    /** Deliveries held back while suspended, in arrival order. */
+    private final List<HistoryEvent> heldWhileSuspended = new ArrayList<>();
+    /** Held deliveries released by {@code ExecutionResumed}, processed before the rest of history. */
+    private final Deque<HistoryEvent> released = new ArrayDeque<>();
+
+    private String customStatus;
+    private int uuidCounter;
+
+    /** The code has ended (returned, thrown or asked to stop); history no longer leads to new actions. */
+    private boolean finished;
+    private Exit exit;
+    private boolean terminated;
+    private String terminationReason;
     private NonDeterministicOrchestratorException nonDeterminism;
     private boolean blocked;
+    private OrchestratorAction.CompleteOrchestration completion;
 
-    private record OpenTask(String name, CompletableFuture<String> result) {
+    /** How the code asked the execution to end: by returning, {@code complete()} or {@code continueAsNew()}. */
+    private record Exit(OrchestrationRuntimeStatus status, String resultJson, boolean preserveEvents) {
     }
 
-    ReplayContext(DataConverter dataConverter, List<HistoryEvent> pastEvents, List<HistoryEvent> newEvents) {
+    private record BufferedEvent(EventRaisedEvent event, long ordinal) {
+    }
+
+    private record EventWaiter(String name, Outcome<String> outcome) {
+    }
+
+    ReplayContext(DataConverter dataConverter, Duration maxTimerInterval, Duration timerPieceLength,
+                  List<HistoryEvent> pastEvents, List<HistoryEvent> newEvents) {
         this.dataConverter = dataConverter;
+        this.maxTimerInterval = maxTimerInterval;
+        this.timerPieceLength = timerPieceLength;
         this.events = new ArrayList<>(pastEvents.size() + newEvents.size());
         this.events.addAll(pastEvents);
         this.events.addAll(newEvents);
@@ -65,50 +139,87 @@ final class ReplayContext implements TaskOrchestrationContext {
 
     // ---- driving the execution (OrchestrationExecutor) ----
 
-    /** Processes events up to and including {@code ExecutionStarted}; false if the history has none. */
+    /**
+     * Processes events up to and including {@code ExecutionStarted}; false if the history has none, or if it
+     * ended the execution first (a termination).
+     */
     boolean advanceToExecutionStarted() {
-        while (started == null) {
-            if (!processNextEvent()) {
-                return false;
+        try {
+            while (started == null) {
+                if (!processNextEvent()) {
+                    return false;
+                }
             }
+        } catch (ExecutionStopSignal stop) {
+            finishTerminated();
+            return false;
         }
         return true;
     }
 
     void runOrchestrator(OrchestratorFunction<?> orchestrator) {
-        Object output;
+        Object output = null;
+        Throwable thrown = null;
         try {
             output = orchestrator.apply(this);
-        } catch (OrchestratorBlockedException e) {
-            return;
         } catch (VirtualMachineError e) {
             throw e;
-        } catch (Exception | Error e) {
-            if (nonDeterminism != null) {
-                failNonDeterministic(nonDeterminism);
-            } else if (!blocked) {
-                fail(failureOf(e));
-            }
-            return;
+        } catch (Throwable e) {
+            thrown = e;
         }
         if (nonDeterminism != null) {
             failNonDeterministic(nonDeterminism);
             return;
         }
-        if (blocked) {
-            // The code caught the blocking signal and returned anyway: it is still waiting.
+        if (terminated) {
+            finishTerminated();
             return;
         }
-        // The orchestration is done; the rest of the history must still agree with what the code did.
-        while (processNextEvent()) {
-            // validation happens in processNextEvent
+        if (blocked) {
+            // Waiting for history; if the code caught the blocking signal and went on, it is still waiting.
+            return;
         }
-        complete(OrchestrationRuntimeStatus.COMPLETED, dataConverter.serialize(output), null);
+        FailureDetails failure = null;
+        if (exit == null && thrown != null) {
+            failure = failureOf(thrown);
+        } else if (exit == null) {
+            try {
+                exit = new Exit(OrchestrationRuntimeStatus.COMPLETED, dataConverter.serialize(output), false);
+            } catch (RuntimeException e) {
+                failure = failureOf(e);
+            }
+        }
+        // The code is done; the rest of the history must still agree with what it did, and may terminate it.
+        finished = true;
+        try {
+            while (processNextEvent()) {
+                // validation and bookkeeping happen in processNextEvent
+            }
+        } catch (ExecutionStopSignal | NonDeterministicOrchestratorException e) {
+            // recorded in the flags checked below
+        }
+        if (nonDeterminism != null) {
+            failNonDeterministic(nonDeterminism);
+        } else if (terminated) {
+            finishTerminated();
+        } else if (failure != null) {
+            fail(failure);
+        } else {
+            List<HistoryEvent> carryover = new ArrayList<>();
+            if (exit.status() == OrchestrationRuntimeStatus.CONTINUED_AS_NEW && exit.preserveEvents()) {
+                for (BufferedEvent buffered : bufferedEvents) {
+                    carryover.add(buffered.event());
+                }
+            }
+            completion = new OrchestratorAction.CompleteOrchestration(sequenceNumber++, exit.status(),
+                    exit.resultJson(), null, carryover);
+        }
     }
 
     void fail(FailureDetails details) {
         pendingActions.clear();
-        complete(OrchestrationRuntimeStatus.FAILED, null, details);
+        completion = new OrchestratorAction.CompleteOrchestration(sequenceNumber++, OrchestrationRuntimeStatus.FAILED,
+                null, details);
     }
 
     void failNonDeterministic(NonDeterministicOrchestratorException e) {
@@ -116,8 +227,10 @@ final class ReplayContext implements TaskOrchestrationContext {
                 true, null));
     }
 
-    private void complete(OrchestrationRuntimeStatus status, String result, FailureDetails details) {
-        completion = new OrchestratorAction.CompleteOrchestration(sequenceNumber++, status, result, details);
+    private void finishTerminated() {
+        pendingActions.clear();
+        completion = new OrchestratorAction.CompleteOrchestration(sequenceNumber++,
+                OrchestrationRuntimeStatus.TERMINATED, terminationReason, null);
     }
 
     OrchestratorResult result() {
@@ -125,7 +238,7 @@ final class ReplayContext implements TaskOrchestrationContext {
         if (completion != null) {
             actions.add(completion);
         }
-        return new OrchestratorResult(actions, null);
+        return new OrchestratorResult(actions, customStatus);
     }
 
     private static FailureDetails failureOf(Throwable e) {
@@ -147,19 +260,31 @@ final class ReplayContext implements TaskOrchestrationContext {
     // ---- walking the history ----
 
     /**
-     * Processes the next history event.
+     * Processes the next history event: the next one released by a resume, else the next one in history.
      *
      * @return false if there are no more events
      * @throws NonDeterministicOrchestratorException if the event contradicts what the code did
+     * @throws ExecutionStopSignal                   if the event terminates the instance
      */
     private boolean processNextEvent() {
-        if (next >= events.size()) {
-            return false;
+        HistoryEvent event = released.poll();
+        if (event == null) {
+            if (next >= events.size()) {
+                return false;
+            }
+            event = events.get(next);
+            replaying = next < pastCount;
+            next++;
         }
-        HistoryEvent event = events.get(next);
-        replaying = next < pastCount;
-        next++;
-        if (event instanceof OrchestratorStartedEvent) {
+        ordinal++;
+        apply(event);
+        return true;
+    }
+
+    private void apply(HistoryEvent event) {
+        if (suspended && isDelivery(event)) {
+            heldWhileSuspended.add(event);
+        } else if (event instanceof OrchestratorStartedEvent) {
             currentInstant = event.timestamp();
         } else if (event instanceof ExecutionStartedEvent executionStarted) {
             if (started == null) {
@@ -169,26 +294,96 @@ final class ReplayContext implements TaskOrchestrationContext {
             OrchestratorAction action = takePendingAction(scheduled.eventId(), describe(scheduled));
             if (!(action instanceof OrchestratorAction.ScheduleTask task)
                     || !task.name().equalsIgnoreCase(scheduled.name())) {
-                throw nonDeterministic("History holds " + describe(scheduled) + " at position #" + scheduled.eventId()
-                        + ", but the orchestrator code scheduled " + describe(action) + " there.");
+                throw mismatch(scheduled, action);
+            }
+        } else if (event instanceof TimerCreatedEvent timerCreated) {
+            OrchestratorAction action = takePendingAction(timerCreated.eventId(), describe(timerCreated));
+            if (!(action instanceof OrchestratorAction.CreateTimer)) {
+                throw mismatch(timerCreated, action);
+            }
+        } else if (event instanceof SubOrchestrationInstanceCreatedEvent created) {
+            OrchestratorAction action = takePendingAction(created.eventId(), describe(created));
+            if (!(action instanceof OrchestratorAction.CreateSubOrchestration sub)
+                    || !sub.name().equalsIgnoreCase(created.name())) {
+                throw mismatch(created, action);
+            }
+        } else if (event instanceof EventSentEvent sent) {
+            OrchestratorAction action = takePendingAction(sent.eventId(), describe(sent));
+            if (!(action instanceof OrchestratorAction.SendEvent send) || !send.name().equalsIgnoreCase(sent.name())) {
+                throw mismatch(sent, action);
             }
         } else if (event instanceof TaskCompletedEvent taskCompleted) {
-            OpenTask task = openTasks.remove(taskCompleted.taskScheduledId());
-            if (task != null) {
-                task.result().complete(taskCompleted.result());
+            Call call = openCalls.remove(taskCompleted.taskScheduledId());
+            if (call != null) {
+                call.completed(taskCompleted.result());
             }
         } else if (event instanceof TaskFailedEvent taskFailed) {
-            OpenTask task = openTasks.remove(taskFailed.taskScheduledId());
-            if (task != null) {
-                task.result().completeExceptionally(
-                        new TaskFailedException(task.name(), taskFailed.taskScheduledId(), failureOf(taskFailed)));
+            Call call = openCalls.remove(taskFailed.taskScheduledId());
+            if (call != null) {
+                call.failed(taskFailed.taskScheduledId(), failureOf(taskFailed.failureDetails(), taskFailed.reason(),
+                        taskFailed.details()));
             }
-        } else if (event instanceof OrchestratorCompletedEvent && replaying && !pendingActions.isEmpty()) {
-            OrchestratorAction extra = pendingActions.firstEntry().getValue();
-            throw nonDeterministic("The orchestrator code scheduled " + describe(extra) + " at position #"
-                    + extra.id() + ", but history holds nothing at that position.");
+        } else if (event instanceof SubOrchestrationInstanceCompletedEvent subCompleted) {
+            Call call = openCalls.remove(subCompleted.taskScheduledId());
+            if (call != null) {
+                call.completed(subCompleted.result());
+            }
+        } else if (event instanceof SubOrchestrationInstanceFailedEvent subFailed) {
+            Call call = openCalls.remove(subFailed.taskScheduledId());
+            if (call != null) {
+                call.failed(subFailed.taskScheduledId(), failureOf(subFailed.failureDetails(), subFailed.reason(),
+                        subFailed.details()));
+            }
+        } else if (event instanceof TimerFiredEvent fired) {
+            Runnable onFired = openTimers.remove(fired.timerId());
+            if (onFired != null) {
+                onFired.run();
+            }
+        } else if (event instanceof EventRaisedEvent raised) {
+            deliver(raised);
+        } else if (event instanceof ExecutionSuspendedEvent) {
+            suspended = true;
+        } else if (event instanceof ExecutionResumedEvent) {
+            if (suspended) {
+                suspended = false;
+                released.addAll(heldWhileSuspended);
+                heldWhileSuspended.clear();
+            }
+        } else if (event instanceof ExecutionTerminatedEvent terminatedEvent) {
+            terminated = true;
+            terminationReason = terminatedEvent.input();
+            throw new ExecutionStopSignal("The instance was terminated. This is control flow of the replay "
+                    + "runtime: never catch it.");
+        } else if (event instanceof GenericEvent generic) {
+            if (isRewoundSchedule(generic)) {
+                rewoundPositions.add(generic.eventId());
+            }
+        } else if (event instanceof OrchestratorCompletedEvent && replaying) {
+            for (OrchestratorAction extra : pendingActions.values()) {
+                if (!rewoundPositions.contains(extra.id())) {
+                    throw nonDeterministic("The orchestrator code scheduled " + describe(extra) + " at position #"
+                            + extra.id() + ", but history holds nothing at that position.");
+                }
+            }
         }
-        return true;
+    }
+
+    /**
+     * Events that deliver something to the code (results, fired timers, raised events): held while the instance is
+     * suspended. Bookkeeping events (episode boundaries, records of actions the code already took) are not.
+     */
+    private static boolean isDelivery(HistoryEvent event) {
+        return event instanceof TaskCompletedEvent || event instanceof TaskFailedEvent
+                || event instanceof SubOrchestrationInstanceCompletedEvent
+                || event instanceof SubOrchestrationInstanceFailedEvent || event instanceof TimerFiredEvent
+                || event instanceof EventRaisedEvent;
+    }
+
+    /** A row rewritten by rewind whose original was a scheduled action at {@code eventId} (not the old completion). */
+    private static boolean isRewoundSchedule(GenericEvent generic) {
+        String data = generic.data();
+        return generic.eventId() >= 0 && data != null && data.startsWith(REWOUND_PREFIX)
+                && !data.equals(REWOUND_PREFIX + "ExecutionCompleted") && !data.equals(REWOUND_PREFIX + "ContinueAsNew");
     }
 
     private OrchestratorAction takePendingAction(int id, String historyDescription) {
@@ -200,6 +395,11 @@ final class ReplayContext implements TaskOrchestrationContext {
         return action;
     }
 
+    private NonDeterministicOrchestratorException mismatch(HistoryEvent event, OrchestratorAction action) {
+        return nonDeterministic("History holds " + describe(event) + " at position #" + event.eventId()
+                + ", but the orchestrator code scheduled " + describe(action) + " there.");
+    }
+
     private NonDeterministicOrchestratorException nonDeterministic(String detail) {
         nonDeterminism = new NonDeterministicOrchestratorException("Non-deterministic orchestrator detected in "
                 + "instance '" + getInstanceId() + "': " + detail
@@ -207,16 +407,22 @@ final class ReplayContext implements TaskOrchestrationContext {
         return nonDeterminism;
     }
 
-    private static FailureDetails failureOf(TaskFailedEvent event) {
-        if (event.failureDetails() != null) {
-            return event.failureDetails();
+    private static FailureDetails failureOf(FailureDetails details, String reason, String stackTrace) {
+        if (details != null) {
+            return details;
         }
-        return new FailureDetails("(unknown)", event.reason(), event.details(), null, false, null);
+        return new FailureDetails("(unknown)", reason, stackTrace, null, false, null);
     }
 
     private static String describe(HistoryEvent event) {
         if (event instanceof TaskScheduledEvent scheduled) {
             return "activity '" + scheduled.name() + "' (TaskScheduled)";
+        } else if (event instanceof TimerCreatedEvent) {
+            return "timer (TimerCreated)";
+        } else if (event instanceof SubOrchestrationInstanceCreatedEvent created) {
+            return "sub-orchestration '" + created.name() + "' (SubOrchestrationInstanceCreated)";
+        } else if (event instanceof EventSentEvent sent) {
+            return "event '" + sent.name() + "' to instance '" + sent.instanceId() + "' (EventSent)";
         }
         return event.eventType().name();
     }
@@ -224,6 +430,12 @@ final class ReplayContext implements TaskOrchestrationContext {
     private static String describe(OrchestratorAction action) {
         if (action instanceof OrchestratorAction.ScheduleTask task) {
             return "activity '" + task.name() + "' (callActivity)";
+        } else if (action instanceof OrchestratorAction.CreateTimer) {
+            return "timer (createTimer)";
+        } else if (action instanceof OrchestratorAction.CreateSubOrchestration sub) {
+            return "sub-orchestration '" + sub.name() + "' (callSubOrchestrator)";
+        } else if (action instanceof OrchestratorAction.SendEvent send) {
+            return "event '" + send.name() + "' to instance '" + send.instanceId() + "' (sendEvent)";
         }
         return action.getClass().getSimpleName();
     }
@@ -234,6 +446,10 @@ final class ReplayContext implements TaskOrchestrationContext {
             if (nonDeterminism != null) {
                 throw nonDeterminism;
             }
+            if (terminated) {
+                throw new ExecutionStopSignal("The instance was terminated. This is control flow of the replay "
+                        + "runtime: never catch it.");
+            }
             if (!processNextEvent()) {
                 blocked = true;
                 throw new OrchestratorBlockedException("The orchestrator is waiting for a result that is not in "
@@ -242,7 +458,7 @@ final class ReplayContext implements TaskOrchestrationContext {
         }
     }
 
-    // ---- TaskOrchestrationContext ----
+    // ---- TaskOrchestrationContext: basics ----
 
     @Override
     public String getName() {
@@ -269,24 +485,294 @@ final class ReplayContext implements TaskOrchestrationContext {
         return replaying;
     }
 
+    // ---- activities and sub-orchestrations ----
+
     @Override
-    public <V> Task<V> callActivity(String name, Object input, io.github.durablefunctions.TaskOptions options,
-                                    Class<V> returnType) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("callActivity needs an activity name");
-        }
-        int id = sequenceNumber++;
-        pendingActions.put(id, new OrchestratorAction.ScheduleTask(id, name, null, dataConverter.serialize(input)));
-        OpenTask open = new OpenTask(name, new CompletableFuture<>());
-        openTasks.put(id, open);
-        return new ReplayTask<>(this, open.result().thenApply(json -> dataConverter.deserialize(json, returnType)));
+    public <V> Task<V> callActivity(String name, Object input, TaskOptions options, Class<V> returnType) {
+        requireName(name, "callActivity needs an activity name");
+        Call call = new Call(false, name, dataConverter.serialize(input), null, options);
+        call.scheduleAttempt();
+        return typed(call.outcome, returnType);
     }
 
     @Override
+    public <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId, TaskOptions options,
+                                           Class<V> returnType) {
+        requireName(name, "callSubOrchestrator needs an orchestrator name");
+        if (instanceId != null && instanceId.isBlank()) {
+            throw new IllegalArgumentException("callSubOrchestrator: the child instance ID must not be blank "
+                    + "(pass null for a generated one)");
+        }
+        Call call = new Call(true, name, dataConverter.serialize(input), instanceId, options);
+        call.scheduleAttempt();
+        return typed(call.outcome, returnType);
+    }
+
+    /** The deterministic ID of a child started at {@code position}: parent ID, ':' and 4 upper-case hex digits. */
+    private String childInstanceId(int position) {
+        return getInstanceId() + ":" + String.format(Locale.ROOT, "%04X", position);
+    }
+
+    /**
+     * One activity or sub-orchestration call, with its attempts. A retry after a failure is decided while the
+     * failure event is processed, so it does not depend on how (or whether) the code awaits the task.
+     */
+    private final class Call {
+        final boolean subOrchestration;
+        final String name;
+        final String inputJson;
+        final String instanceId;
+        final RetryPolicy policy;
+        final RetryHandler handler;
+        final Outcome<String> outcome = new Outcome<>();
+        int attempts;
+        Instant firstAttemptAt;
+
+        Call(boolean subOrchestration, String name, String inputJson, String instanceId, TaskOptions options) {
+            this.subOrchestration = subOrchestration;
+            this.name = name;
+            this.inputJson = inputJson;
+            this.instanceId = instanceId;
+            this.policy = options == null ? null : options.getRetryPolicy();
+            this.handler = options == null ? null : options.getRetryHandler();
+        }
+
+        void scheduleAttempt() {
+            if (attempts == 0) {
+                firstAttemptAt = currentInstant;
+            }
+            attempts++;
+            int id = sequenceNumber++;
+            if (subOrchestration) {
+                String childId = instanceId != null ? instanceId : childInstanceId(id);
+                pendingActions.put(id, new OrchestratorAction.CreateSubOrchestration(id, name, null, childId,
+                        inputJson));
+            } else {
+                pendingActions.put(id, new OrchestratorAction.ScheduleTask(id, name, null, inputJson));
+            }
+            openCalls.put(id, this);
+        }
+
+        void completed(String resultJson) {
+            outcome.complete(resultJson, ordinal);
+        }
+
+        void failed(int id, FailureDetails details) {
+            TaskFailedException failure = new TaskFailedException(name, id, details);
+            if (finished || (policy == null && handler == null)) {
+                outcome.fail(failure, ordinal);
+            } else if (policy != null) {
+                retryByPolicy(failure);
+            } else {
+                retryByHandler(failure);
+            }
+        }
+
+        private void retryByPolicy(TaskFailedException failure) {
+            if (attempts >= policy.getMaxNumberOfAttempts() || failure.getErrorDetails().isNonRetriable()) {
+                outcome.fail(failure, ordinal);
+                return;
+            }
+            Duration delay = retryDelay(policy, attempts);
+            Instant retryAt = currentInstant.plus(delay);
+            Duration timeout = policy.getRetryTimeout();
+            if (!timeout.isZero() && Duration.between(firstAttemptAt, retryAt).compareTo(timeout) > 0) {
+                outcome.fail(failure, ordinal);
+                return;
+            }
+            startTimer(retryAt, () -> {
+                if (finished) {
+                    outcome.fail(failure, ordinal);
+                } else {
+                    scheduleAttempt();
+                }
+            });
+        }
+
+        private void retryByHandler(TaskFailedException failure) {
+            boolean again;
+            try {
+                again = handler.handle(new RetryContext(ReplayContext.this, attempts, failure.getErrorDetails(),
+                        Duration.between(firstAttemptAt, currentInstant)));
+            } catch (NonDeterministicOrchestratorException e) {
+                throw e;
+            } catch (RuntimeException e) {
+                outcome.fail(e, ordinal);
+                return;
+            }
+            if (again && !finished) {
+                scheduleAttempt();
+            } else {
+                outcome.fail(failure, ordinal);
+            }
+        }
+    }
+
+    /**
+     * The wait after failed attempt {@code attempt} (from 1): first interval × coefficient^(attempt − 1), capped at the
+     * maximum interval when one is set.
+     */
+    static Duration retryDelay(RetryPolicy policy, int attempt) {
+        double millis = policy.getFirstRetryInterval().toMillis()
+                * Math.pow(policy.getBackoffCoefficient(), attempt - 1);
+        Duration delay = millis >= FOREVER.toMillis() ? FOREVER : Duration.ofMillis((long) millis);
+        Duration cap = policy.getMaxRetryInterval();
+        if (!cap.isZero() && delay.compareTo(cap) > 0) {
+            delay = cap;
+        }
+        return delay;
+    }
+
+    private <V> ReplayTask<V> typed(Outcome<String> outcome, Class<V> type) {
+        return new ReplayTask<>(this, outcome.future().thenApply(json -> dataConverter.deserialize(json, type)),
+                outcome::ordinal);
+    }
+
+    private static void requireName(String name, String message) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException(message);
+        }
+    }
+
+    // ---- durable timers ----
+
+    @Override
+    public Task<Void> createTimer(Duration delay) {
+        if (delay == null) {
+            throw new IllegalArgumentException("createTimer needs a delay");
+        }
+        return createTimerAt(delay.isNegative() ? currentInstant : plusCapped(currentInstant, delay));
+    }
+
+    @Override
+    public Task<Void> createTimer(ZonedDateTime fireAt) {
+        if (fireAt == null) {
+            throw new IllegalArgumentException("createTimer needs a time to fire at");
+        }
+        return createTimerAt(fireAt.toInstant());
+    }
+
+    private Task<Void> createTimerAt(Instant fireAt) {
+        Outcome<Void> outcome = new Outcome<>();
+        startTimer(fireAt, () -> outcome.complete(null, ordinal));
+        return new ReplayTask<>(this, outcome.future(), outcome::ordinal);
+    }
+
+    /**
+     * Schedules a durable timer that runs {@code onFired} (while its {@code TimerFired} event is processed) at
+     * {@code fireAt}. A timer further away than the maximum interval becomes a chain: a piece of the piece length,
+     * and when it fires, the rest measured from the then-current instant.
+     *
+     * @return the ID of the (first) timer action
+     */
+    private int startTimer(Instant fireAt, Runnable onFired) {
+        boolean last = Duration.between(currentInstant, fireAt).compareTo(maxTimerInterval) <= 0;
+        Instant pieceFireAt = last ? fireAt : currentInstant.plus(timerPieceLength);
+        int id = sequenceNumber++;
+        pendingActions.put(id, new OrchestratorAction.CreateTimer(id, pieceFireAt));
+        openTimers.put(id, () -> {
+            if (last) {
+                onFired.run();
+            } else if (!finished) {
+                startTimer(fireAt, onFired);
+            }
+        });
+        return id;
+    }
+
+    private static Instant plusCapped(Instant instant, Duration delay) {
+        return instant.plus(delay.compareTo(FOREVER) > 0 ? FOREVER : delay);
+    }
+
+    // ---- external events ----
+
+    @Override
+    public <V> Task<V> waitForExternalEvent(String name, Duration timeout, Class<V> dataType) {
+        requireName(name, "waitForExternalEvent needs an event name");
+        String key = eventKey(name);
+        Outcome<String> outcome = new Outcome<>();
+        BufferedEvent buffered = takeBuffered(key);
+        if (buffered != null) {
+            outcome.complete(buffered.event().input(), buffered.ordinal());
+        } else if (timeout != null && timeout.isZero()) {
+            outcome.fail(new TaskCanceledException("The wait for external event '" + name + "' was cancelled at "
+                    + "once: its timeout is " + timeout + " and no such event had arrived.", name, -1), ordinal);
+        } else {
+            EventWaiter waiter = new EventWaiter(name, outcome);
+            eventWaiters.computeIfAbsent(key, k -> new ArrayDeque<>()).add(waiter);
+            if (timeout != null && !timeout.isNegative() && timeout.compareTo(FOREVER) <= 0) {
+                int[] timerId = new int[1];
+                timerId[0] = startTimer(currentInstant.plus(timeout), () -> {
+                    if (!outcome.isDone()) {
+                        removeWaiter(key, waiter);
+                        outcome.fail(new TaskCanceledException("The wait for external event '" + name
+                                + "' timed out after " + timeout + ".", name, timerId[0]), ordinal);
+                    }
+                });
+            }
+        }
+        return typed(outcome, dataType);
+    }
+
+    private void deliver(EventRaisedEvent raised) {
+        String key = eventKey(raised.name());
+        Deque<EventWaiter> waiters = eventWaiters.get(key);
+        EventWaiter waiter = waiters == null ? null : waiters.poll();
+        if (waiters != null && waiters.isEmpty()) {
+            eventWaiters.remove(key);
+        }
+        if (waiter != null) {
+            waiter.outcome().complete(raised.input(), ordinal);
+        } else {
+            bufferedEvents.add(new BufferedEvent(raised, ordinal));
+        }
+    }
+
+    private BufferedEvent takeBuffered(String key) {
+        for (Iterator<BufferedEvent> it = bufferedEvents.iterator(); it.hasNext(); ) {
+            BufferedEvent buffered = it.next();
+            if (eventKey(buffered.event().name()).equals(key)) {
+                it.remove();
+                return buffered;
+            }
+        }
+        return null;
+    }
+
+    private void removeWaiter(String key, EventWaiter waiter) {
+        Deque<EventWaiter> waiters = eventWaiters.get(key);
+        if (waiters != null) {
+            waiters.remove(waiter);
+            if (waiters.isEmpty()) {
+                eventWaiters.remove(key);
+            }
+        }
+    }
+
+    private static String eventKey(String name) {
+        return name == null ? "" : name.toLowerCase(Locale.ROOT);
+    }
+
+    @Override
+    public void sendEvent(String instanceId, String eventName, Object eventData) {
+        requireName(instanceId, "sendEvent needs a target instance ID");
+        requireName(eventName, "sendEvent needs an event name");
+        int id = sequenceNumber++;
+        pendingActions.put(id, new OrchestratorAction.SendEvent(id, instanceId, eventName,
+                dataConverter.serialize(eventData)));
+    }
+
+    // ---- composition ----
+
+    @Override
     public <V> Task<List<V>> allOf(List<Task<V>> tasks) {
-        List<CompletableFuture<V>> futures = new ArrayList<>(tasks.size());
+        List<ReplayTask<V>> owned = new ArrayList<>(tasks.size());
         for (Task<V> task : tasks) {
-            futures.add(own(task).future());
+            owned.add(own(task));
+        }
+        List<CompletableFuture<V>> futures = new ArrayList<>(owned.size());
+        for (ReplayTask<V> task : owned) {
+            futures.add(task.future());
         }
         CompletableFuture<List<V>> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]))
                 .handle((ignored, error) -> {
@@ -306,74 +792,47 @@ final class ReplayContext implements TaskOrchestrationContext {
                     }
                     return results;
                 });
-        return new ReplayTask<>(this, all);
-    }
-
-    // ---- not implemented yet (issue 3, in progress) ----
-
-    private static UnsupportedOperationException notYet() {
-        return new UnsupportedOperationException("not implemented yet");
+        return new ReplayTask<>(this, all, () -> {
+            long last = ordinal;
+            if (!owned.isEmpty()) {
+                last = Long.MIN_VALUE;
+                for (ReplayTask<V> task : owned) {
+                    last = Math.max(last, task.completedAt());
+                }
+            }
+            return last;
+        });
     }
 
     @Override
     public Task<Task<?>> anyOf(List<Task<?>> tasks) {
-        throw notYet();
-    }
-
-    @Override
-    public Task<Void> createTimer(java.time.Duration delay) {
-        throw notYet();
-    }
-
-    @Override
-    public Task<Void> createTimer(java.time.ZonedDateTime fireAt) {
-        throw notYet();
-    }
-
-    @Override
-    public <V> Task<V> waitForExternalEvent(String name, java.time.Duration timeout, Class<V> dataType) {
-        throw notYet();
-    }
-
-    @Override
-    public void sendEvent(String instanceId, String eventName, Object eventData) {
-        throw notYet();
-    }
-
-    @Override
-    public <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId,
-                                           io.github.durablefunctions.TaskOptions options, Class<V> returnType) {
-        throw notYet();
-    }
-
-    @Override
-    public void continueAsNew(Object input, boolean preserveUnprocessedEvents) {
-        throw notYet();
-    }
-
-    @Override
-    public void complete(Object output) {
-        throw notYet();
-    }
-
-    @Override
-    public void setCustomStatus(Object customStatus) {
-        throw notYet();
-    }
-
-    @Override
-    public void clearCustomStatus() {
-        throw notYet();
-    }
-
-    @Override
-    public java.util.UUID newUUID() {
-        throw notYet();
-    }
-
-    @Override
-    public org.slf4j.Logger createReplaySafeLogger(org.slf4j.Logger logger) {
-        throw notYet();
+        if (tasks == null || tasks.isEmpty()) {
+            throw new IllegalArgumentException("anyOf needs at least one task");
+        }
+        List<ReplayTask<?>> owned = new ArrayList<>(tasks.size());
+        for (Task<?> task : tasks) {
+            owned.add(own(task));
+        }
+        CompletableFuture<Task<?>> first = new CompletableFuture<>();
+        ReplayTask<?>[] winner = new ReplayTask<?>[1];
+        for (ReplayTask<?> task : owned) {
+            if (task.isDone() && (winner[0] == null || task.completedAt() < winner[0].completedAt())) {
+                winner[0] = task;
+            }
+        }
+        if (winner[0] != null) {
+            first.complete(winner[0]);
+        } else {
+            for (ReplayTask<?> task : owned) {
+                task.future().whenComplete((value, error) -> {
+                    if (winner[0] == null) {
+                        winner[0] = task;
+                        first.complete(task);
+                    }
+                });
+            }
+        }
+        return new ReplayTask<>(this, first, () -> winner[0].completedAt());
     }
 
     private <V> ReplayTask<V> own(Task<V> task) {
@@ -383,14 +842,62 @@ final class ReplayContext implements TaskOrchestrationContext {
         throw new IllegalArgumentException("The task was not created by this orchestration context");
     }
 
-    static Exception unwrap(Throwable e) {
+    /** The cause behind completion wrappers. */
+    static Throwable cause(Throwable e) {
         Throwable cause = e;
         while (cause instanceof CompletionException && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    static Exception unwrap(Throwable e) {
+        Throwable cause = cause(e);
         if (cause instanceof Exception exception) {
             return exception;
         }
         return new RuntimeException(cause);
+    }
+
+    // ---- ending, restarting, status ----
+
+    @Override
+    public void continueAsNew(Object input, boolean preserveUnprocessedEvents) {
+        if (exit == null) {
+            exit = new Exit(OrchestrationRuntimeStatus.CONTINUED_AS_NEW, dataConverter.serialize(input),
+                    preserveUnprocessedEvents);
+        }
+        throw new ContinueAsNewInterruption("The orchestration continues as new. This is control flow of the replay "
+                + "runtime: never catch it.");
+    }
+
+    @Override
+    public void complete(Object output) {
+        if (exit == null) {
+            exit = new Exit(OrchestrationRuntimeStatus.COMPLETED, dataConverter.serialize(output), false);
+        }
+        throw new ExecutionStopSignal("The orchestration completes. This is control flow of the replay runtime: "
+                + "never catch it.");
+    }
+
+    @Override
+    public void setCustomStatus(Object status) {
+        customStatus = dataConverter.serialize(status);
+    }
+
+    @Override
+    public void clearCustomStatus() {
+        customStatus = null;
+    }
+
+    @Override
+    public UUID newUUID() {
+        String name = getInstanceId() + "-" + currentInstant + "-" + uuidCounter++;
+        return NameBasedUuid.v5(UUID_NAMESPACE, name);
+    }
+
+    @Override
+    public Logger createReplaySafeLogger(Logger logger) {
+        return ReplaySafeLogger.wrap(logger, this::getIsReplaying);
     }
 }
