@@ -7,16 +7,19 @@ import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.queue.models.QueueStorageException;
 import io.github.durablefunctions.OrchestrationAlreadyExistsException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
+import io.github.durablefunctions.OrchestrationStatusQuery;
 import io.github.durablefunctions.backend.ActivityWorkItem;
 import io.github.durablefunctions.backend.OrchestrationCheckpoint;
 import io.github.durablefunctions.backend.OrchestrationService;
 import io.github.durablefunctions.backend.OrchestrationServiceClient;
 import io.github.durablefunctions.backend.OrchestrationState;
+import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
 import io.github.durablefunctions.backend.SessionAbortedException;
 import io.github.durablefunctions.backend.TaskMessage;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
 import io.github.durablefunctions.history.ExecutionTerminatedEvent;
+import io.github.durablefunctions.history.GenericEvent;
 import io.github.durablefunctions.history.HistoryEvent;
 import io.github.durablefunctions.history.OrchestrationInstance;
 import io.github.durablefunctions.history.OrchestrationRuntimeState;
@@ -77,6 +80,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private final BlobContainerClient largeMessages;
     private final OrchestrationSessionManager sessions = new OrchestrationSessionManager();
     private final TablePartitionManager partitions;
+    private final InstanceQuery instanceQuery;
+    private final InstancePurger purger;
+    private final HistoryRewinder rewinder;
     private final Map<String, ControlQueueListener> listeners = new ConcurrentHashMap<>();
     private volatile boolean taskHubCreated;
     private volatile boolean started;
@@ -98,6 +104,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 clients.queues().getQueueClient(names.workItemQueue())), settings);
         this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
         this.tracking = new TrackingStore(names, clients.tables(), largeMessages);
+        this.instanceQuery = new InstanceQuery(tracking, names.taskHubName());
+        this.purger = new InstancePurger(tracking, instanceQuery, largeMessages);
+        this.rewinder = new HistoryRewinder(tracking);
         this.partitions = new TablePartitionManager(
                 clients.tables().getTableClient(names.partitionsTable()), names.controlQueues(),
                 settings.getWorkerId(), new TablePartitionManager.Listener() {
@@ -744,28 +753,68 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return tracking.readHistory(instanceId, null).events();
     }
 
-    // ---- not implemented yet (issue 3, in progress) ----
-
+    /**
+     * One page of orchestration instances from the Instances table (storage-layout.md §4 "Queries"; see
+     * {@link InstanceQuery}): entities are never returned; without inputs and outputs those columns are not read.
+     *
+     * @throws IllegalArgumentException if the continuation token is not one this backend issued
+     */
     @Override
-    public io.github.durablefunctions.backend.OrchestrationStateQueryResult queryOrchestrationStates(
-            io.github.durablefunctions.OrchestrationStatusQuery query) {
-        throw new UnsupportedOperationException("not implemented yet");
+    public OrchestrationStateQueryResult queryOrchestrationStates(OrchestrationStatusQuery query) {
+        return instanceQuery.page(query);
     }
 
+    /**
+     * Deletes the instance's History rows, its large-message blobs and its Instances row (storage-layout.md §7.2
+     * "Purge"; see {@link InstancePurger}), whatever its status.
+     *
+     * @return 1 if it had an Instances row, else 0
+     */
     @Override
     public int purgeInstanceState(String instanceId) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return purger.purge(instanceId);
     }
 
+    /**
+     * Purges every instance created in {@code [createdTimeFrom, createdTimeTo]} whose status is one of
+     * {@code statuses} (entities included, as DTFx does).
+     *
+     * @return how many instances were purged
+     */
     @Override
     public int purgeInstanceStates(Instant createdTimeFrom, Instant createdTimeTo,
-                                   java.util.Set<io.github.durablefunctions.OrchestrationRuntimeStatus> statuses) {
-        throw new UnsupportedOperationException("not implemented yet");
+                                   Set<OrchestrationRuntimeStatus> statuses) {
+        return purger.purge(createdTimeFrom, createdTimeTo, statuses);
     }
 
+    /**
+     * Rewinds a Failed instance (the legacy Azure Storage rewind; see {@link HistoryRewinder} for the rows): rewrites
+     * the failure rows of its current execution and, recursively, of its Failed sub-orchestrations under the sentinel
+     * ETag, sets each rewound instance's row to Pending, then sends a {@code GenericEvent} (EventId -1,
+     * {@code Data = reason}) to the control queue of each rewound instance that has no rewound child (a parent wakes
+     * up when its child completes), addressed to its current execution (storage-layout.md §6.3).
+     *
+     * @throws IllegalArgumentException if the instance does not exist
+     * @throws IllegalStateException    if it is not Failed, or its history kept changing while being rewritten
+     */
     @Override
     public void rewindTaskOrchestration(String instanceId, String reason) {
-        throw new UnsupportedOperationException("not implemented yet");
+        OrchestrationState state = tracking.getState(instanceId, false);
+        if (state == null) {
+            throw new IllegalArgumentException("An orchestration instance with ID '" + instanceId
+                    + "' was not found.");
+        }
+        if (state.runtimeStatus() != OrchestrationRuntimeStatus.FAILED) {
+            throw new IllegalStateException("The orchestration instance '" + instanceId + "' cannot be rewound: its "
+                    + "status is " + state.runtimeStatus().statusName() + ", only Failed instances can be rewound.");
+        }
+        createTaskHubIfNotExists();
+        for (HistoryRewinder.Rewound rewound : rewinder.rewind(instanceId)) {
+            if (rewound.leaf()) {
+                sendToControlQueue(new TaskMessage(new GenericEvent(-1, false, Instant.now(), reason),
+                        new OrchestrationInstance(rewound.instanceId(), rewound.executionId())));
+            }
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

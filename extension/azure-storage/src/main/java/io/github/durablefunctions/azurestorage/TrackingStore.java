@@ -444,9 +444,15 @@ final class TrackingStore {
      */
     OrchestrationState getState(String instanceId, boolean fetchInputsAndOutputs) {
         TableEntity row = readInstanceRow(instanceId);
-        if (row == null) {
-            return null;
-        }
+        return row == null ? null : stateOf(instanceId, row, fetchInputsAndOutputs);
+    }
+
+    /**
+     * The state held by an Instances row (also a row of a query, §4 "Queries"), as {@link #getState} reads it.
+     *
+     * @param instanceId the unescaped instance ID of the row
+     */
+    OrchestrationState stateOf(String instanceId, TableEntity row, boolean fetchInputsAndOutputs) {
         Map<String, Object> p = row.getProperties();
         String executionId = stringOf(p.get("ExecutionId"));
         String statusName = stringOf(p.get("RuntimeStatus"));

@@ -1,0 +1,163 @@
+package io.github.durablefunctions.azurestorage;
+
+import com.azure.core.http.rest.PagedIterable;
+import com.azure.core.http.rest.PagedResponse;
+import com.azure.data.tables.models.ListEntitiesOptions;
+import com.azure.data.tables.models.TableEntity;
+import com.azure.data.tables.models.TableServiceException;
+import io.github.durablefunctions.OrchestrationRuntimeStatus;
+import io.github.durablefunctions.OrchestrationStatusQuery;
+import io.github.durablefunctions.backend.OrchestrationState;
+import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.StringJoiner;
+
+/**
+ * Queries of the Instances table ({@code {H}Instances}), as storage-layout.md §4 "Queries" describes them: an OData
+ * filter of {@code RowKey eq ''}, {@code TaskHubName eq '<hub>'}, {@code CreatedTime ge/le datetime'…'},
+ * {@code RuntimeStatus eq '<Name>'} joined with {@code or}, an instance ID prefix as a range of the escaped
+ * {@code PartitionKey} ({@code ge '<escaped prefix>' and lt '<escaped prefix with its last char + 1>'}), and, for
+ * orchestration queries, entities left out ({@code PartitionKey lt '@' or PartitionKey ge 'A'}). Without inputs and
+ * outputs the {@code Input} and {@code Output} columns are not selected. Pages are the service's pages of at most
+ * {@code maxInstanceCount} rows; the continuation token is the SDK's, wrapped by {@link ContinuationTokens}.
+ */
+final class InstanceQuery {
+    private static final Logger log = LoggerFactory.getLogger(InstanceQuery.class);
+    /** The Instances columns read when inputs and outputs are not fetched (§4). */
+    static final List<String> COLUMNS_WITHOUT_PAYLOADS = List.of("PartitionKey", "RowKey", "ExecutionId", "Name",
+            "Version", "CustomStatus", "CreatedTime", "LastUpdatedTime", "CompletedTime", "RuntimeStatus",
+            "ScheduledStartTime", "Generation", "Tags", "TaskHubName");
+    /** {@code datetime'…'} literals: UTC with 7 fractional digits (100 ns ticks). */
+    private static final DateTimeFormatter DATETIME = DateTimeFormatter
+            .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+
+    private final TrackingStore tracking;
+    private final String taskHubName;
+
+    InstanceQuery(TrackingStore tracking, String taskHubName) {
+        this.tracking = tracking;
+        this.taskHubName = taskHubName;
+    }
+
+    /**
+     * One page of orchestration instances (never entities) matching the query.
+     *
+     * @return the states of the page (rows with an unreadable status are skipped with a warning) and the opaque
+     *         token of the next page, or null on the last page
+     * @throws IllegalArgumentException if the query's continuation token is malformed or refused by the service
+     */
+    OrchestrationStateQueryResult page(OrchestrationStatusQuery query) {
+        String sdkToken = ContinuationTokens.unwrap(query.getContinuationToken());
+        ListEntitiesOptions options = new ListEntitiesOptions()
+                .setFilter(filter(query.getCreatedTimeFrom(), query.getCreatedTimeTo(), query.getRuntimeStatusList(),
+                        query.getInstanceIdPrefix(), true))
+                .setTop(query.getMaxInstanceCount());
+        if (!query.isFetchInputsAndOutputs()) {
+            options.setSelect(COLUMNS_WITHOUT_PAYLOADS);
+        }
+        PagedResponse<TableEntity> page;
+        try {
+            PagedIterable<TableEntity> rows = tracking.instancesTable().listEntities(options, null, null);
+            Iterator<PagedResponse<TableEntity>> pages = (sdkToken == null ? rows.iterableByPage()
+                    : rows.iterableByPage(sdkToken)).iterator();
+            if (!pages.hasNext()) {
+                return new OrchestrationStateQueryResult(List.of(), null);
+            }
+            page = pages.next();
+        } catch (TableServiceException e) {
+            int status = e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
+            if (status == 404 && sdkToken == null) {
+                return new OrchestrationStateQueryResult(List.of(), null); // no Instances table yet
+            }
+            if (status == 400 && sdkToken != null) {
+                throw ContinuationTokens.invalid(query.getContinuationToken(), e);
+            }
+            throw e;
+        } catch (RuntimeException e) {
+            if (sdkToken != null && !(e instanceof TableServiceException)) {
+                throw ContinuationTokens.invalid(query.getContinuationToken(), e); // the SDK could not parse it
+            }
+            throw e;
+        }
+        List<OrchestrationState> states = new ArrayList<>(page.getValue().size());
+        for (TableEntity row : page.getValue()) {
+            String instanceId = KeySanitation.unescapePartitionKey(row.getPartitionKey());
+            try {
+                states.add(tracking.stateOf(instanceId, row, query.isFetchInputsAndOutputs()));
+            } catch (IllegalStateException e) {
+                log.warn("Instance '{}': left out of the query result: {}", instanceId, e.getMessage());
+            }
+        }
+        return new OrchestrationStateQueryResult(states, ContinuationTokens.wrap(page.getContinuationToken()));
+    }
+
+    /**
+     * The IDs of every instance (entities included, as DTFx's purge does) created in {@code [from, to]} whose status
+     * is one of {@code statuses}, reading only the keys, page by page.
+     */
+    List<String> instanceIds(Instant from, Instant to, Collection<OrchestrationRuntimeStatus> statuses) {
+        ListEntitiesOptions options = new ListEntitiesOptions()
+                .setFilter(filter(from, to, statuses, null, false))
+                .setSelect(List.of("PartitionKey", "RowKey"));
+        List<String> ids = new ArrayList<>();
+        try {
+            for (TableEntity row : tracking.instancesTable().listEntities(options, null, null)) {
+                ids.add(KeySanitation.unescapePartitionKey(row.getPartitionKey()));
+            }
+        } catch (TableServiceException e) {
+            if (e.getResponse() != null && e.getResponse().getStatusCode() == 404) {
+                return List.of(); // no Instances table yet
+            }
+            throw e;
+        }
+        return ids;
+    }
+
+    /**
+     * The OData filter of a query (§4 "Queries"); null or empty arguments add no condition.
+     *
+     * @param excludeEntities whether to leave out entity rows (IDs starting with {@code @})
+     */
+    String filter(Instant createdFrom, Instant createdTo, Collection<OrchestrationRuntimeStatus> statuses,
+                  String instanceIdPrefix, boolean excludeEntities) {
+        List<String> conditions = new ArrayList<>();
+        conditions.add("RowKey eq ''");
+        conditions.add("TaskHubName eq " + TrackingStore.odataString(taskHubName));
+        if (createdFrom != null) {
+            conditions.add("CreatedTime ge datetime'" + DATETIME.format(HistoryEntityCodec.dateTime(createdFrom)) + "'");
+        }
+        if (createdTo != null) {
+            conditions.add("CreatedTime le datetime'" + DATETIME.format(HistoryEntityCodec.dateTime(createdTo)) + "'");
+        }
+        if (statuses != null && !statuses.isEmpty()) {
+            StringJoiner anyStatus = new StringJoiner(" or ", "(", ")");
+            for (OrchestrationRuntimeStatus status : statuses) {
+                anyStatus.add("RuntimeStatus eq " + TrackingStore.odataString(status.statusName()));
+            }
+            conditions.add(anyStatus.toString());
+        }
+        if (instanceIdPrefix != null && !instanceIdPrefix.isEmpty()) {
+            String low = KeySanitation.escapePartitionKey(instanceIdPrefix);
+            conditions.add("PartitionKey ge " + TrackingStore.odataString(low));
+            char last = low.charAt(low.length() - 1);
+            if (last != Character.MAX_VALUE) {
+                String high = low.substring(0, low.length() - 1) + (char) (last + 1);
+                conditions.add("PartitionKey lt " + TrackingStore.odataString(high));
+            }
+        }
+        if (excludeEntities) {
+            conditions.add("(PartitionKey lt '@' or PartitionKey ge 'A')");
+        }
+        return String.join(" and ", conditions);
+    }
+}
