@@ -70,6 +70,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private static final int ZOMBIE_DEQUEUE_COUNT = 5;
     /** ExecutionStarted messages that cannot be matched to the Instances row are dropped after this (§8.1.3). */
     private static final int EXECUTION_STARTED_MAX_DEQUEUE = 10;
+    /** The TimerId of a TimerFired that only wakes an instance (DTFx's FakeTimerIdToSplitDecision, §6.3). */
+    private static final int SPLIT_TIMER_ID = -100;
 
     private final AzureStorageOrchestrationServiceSettings settings;
     private final TaskHubNames names;
@@ -461,8 +463,15 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 + " yet");
     }
 
-    /** The scheduling event a response needs in history, if it is missing; null if the message is not a response. */
+    /**
+     * The scheduling event a response needs in history, if it is missing; null if the message is not a response. A
+     * {@code TimerFired} with TimerId {@value #SPLIT_TIMER_ID} (DTFx's checkpoint-split timer, §6.3; this worker's
+     * wake-up after a long continue-as-new loop) has no {@code TimerCreated} and is never out of order.
+     */
     private static String missingSchedulingEvent(HistoryEvent event, List<HistoryEvent> history) {
+        if (event instanceof TimerFiredEvent fired && fired.timerId() == SPLIT_TIMER_ID) {
+            return null;
+        }
         int id;
         boolean timer = false;
         boolean subOrchestration = false;
@@ -823,7 +832,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return controlQueues.get(names.controlQueueFor(instanceId));
     }
 
-    /** The initial invisibility of a message (§6.1): timers until FireAt, scheduled starts until their time. */
+    /**
+     * The initial invisibility of a message (§6.1): timers until FireAt, scheduled starts until their time; null
+     * when that time has passed. Queues take whole seconds, so the delay is rounded up: a timer never fires early.
+     * {@link TaskHubQueue#send} caps it below the 7-day queue limit (§8.6).
+     */
     private static Duration visibilityDelay(TaskMessage message, Instant now) {
         Instant at = null;
         if (message.event() instanceof TimerFiredEvent fired) {
@@ -834,7 +847,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         if (at == null || !at.isAfter(now)) {
             return null;
         }
-        return Duration.between(now, at);
+        Duration delay = Duration.between(now, at);
+        return delay.getNano() == 0 ? delay : Duration.ofSeconds(delay.getSeconds() + 1);
     }
 
     /** For tests: the Instances row. */

@@ -26,6 +26,7 @@ import io.github.durablefunctions.history.ExecutionResumedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
 import io.github.durablefunctions.history.ExecutionSuspendedEvent;
 import io.github.durablefunctions.history.ExecutionTerminatedEvent;
+import io.github.durablefunctions.history.GenericEvent;
 import io.github.durablefunctions.history.HistoryEvent;
 import io.github.durablefunctions.history.OrchestrationRuntimeState;
 import org.slf4j.Logger;
@@ -365,8 +366,20 @@ final class TrackingStore {
     }
 
     /**
-     * Merges a checkpoint into the Instances row (§4 "Each checkpoint"): CustomStatus ({@code "null"} when none),
-     * ExecutionId, LastUpdatedTime, TaskHubName, and what the given events change.
+     * Merges a checkpoint into the Instances row (§4 "Each checkpoint") with InsertOrMerge: CustomStatus
+     * ({@code "null"} when none), ExecutionId, LastUpdatedTime, TaskHubName, and what the given events change:
+     * <ul>
+     *   <li>ExecutionStarted (also the new execution of a continue-as-new): Name, Version, CreatedTime, Input, Tags,
+     *       Generation, ScheduledStartTime, {@code Running};</li>
+     *   <li>ExecutionCompleted: its status, CompletedTime, Output = the result, or {@code "ErrorType: ErrorMessage"}
+     *       when it has FailureDetails; for Terminated the reason (its result);</li>
+     *   <li>ExecutionTerminated: {@code Terminated}, CompletedTime, Output = the reason;</li>
+     *   <li>ExecutionSuspended: {@code Suspended}, ExecutionResumed: {@code Running}, both with Output = the reason
+     *       (DTFx's quirk);</li>
+     *   <li>ContinueAsNew: {@code ContinuedAsNew}, Output = the new input;</li>
+     *   <li>GenericEvent (a rewind's message) in a running execution: {@code Running}, replacing the rewind's
+     *       {@code Pending}.</li>
+     * </ul>
      *
      * @param state     the runtime state after the episode
      * @param newEvents the events written by this checkpoint
@@ -396,7 +409,9 @@ final class TrackingStore {
             } else if (e instanceof ExecutionCompletedEvent completed) {
                 row.addProperty("RuntimeStatus", completed.orchestrationStatus().statusName());
                 row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(Instant.now()));
-                putIfNotNull(row, "Output", completed.failureDetails() != null
+                boolean terminatedWithReason = completed.orchestrationStatus()
+                        == OrchestrationRuntimeStatus.TERMINATED && completed.result() != null;
+                putIfNotNull(row, "Output", completed.failureDetails() != null && !terminatedWithReason
                         ? completed.failureDetails().toString() : completed.result());
             } else if (e instanceof ContinueAsNewEvent continued) {
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.CONTINUED_AS_NEW.statusName());
@@ -412,6 +427,11 @@ final class TrackingStore {
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
                 putIfNotNull(row, "Output", resumed.reason());
             }
+        }
+        if (row.getProperty("RuntimeStatus") == null && state.getRuntimeStatus() == OrchestrationRuntimeStatus.RUNNING
+                && newEvents.stream().anyMatch(e -> e instanceof GenericEvent)) {
+            // A rewound instance (the rewind set its row to Pending, §4 write path 5) is running again.
+            row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
         }
         instances.upsertEntityWithResponse(row, TableEntityUpdateMode.MERGE, null, null);
     }
