@@ -81,24 +81,108 @@ public final class DurableClientContext {
     }
 
     /**
-     * Waits up to {@code timeout} for the instance to finish. Returns 200 with the output JSON as body if it
-     * completed (as the .NET extension does); otherwise (still running, failed, terminated) the check-status
-     * response of {@link #createCheckStatusResponse}.
+     * Waits up to {@code timeout} for the instance to finish, then answers as the .NET extension does
+     * (api-and-http.md §1.5, §3.3 "Start orchestration"):
+     * <ul>
+     *   <li>Completed: <b>200</b>, {@code Content-Type: application/json}, the output JSON as body ({@code null}
+     *       when the orchestration returned nothing);</li>
+     *   <li>Failed, Terminated or Canceled: <b>200</b> with the {@link StatusResponsePayload} (input included) as
+     *       JSON body;</li>
+     *   <li>still Pending, Running, Suspended or ContinuedAsNew when the time is up (or unknown): the <b>202</b>
+     *       check-status response of {@link #createCheckStatusResponse}.</li>
+     * </ul>
+     * The Java reference answers 202 with the output in every finished case; this follows .NET instead.
+     * The instance is polled as {@link DurableTaskClient#waitForInstanceCompletion} does.
+     *
+     * @param timeout how long to wait; zero or negative (or null) checks once without waiting
      */
     public HttpResponseMessage waitForCompletionOrCreateCheckStatusResponse(HttpRequestMessage<?> request,
                                                                            String instanceId, Duration timeout) {
-        try {
-            OrchestrationMetadata metadata = client.waitForInstanceCompletion(instanceId, timeout, true);
-            if (metadata != null && metadata.getRuntimeStatus() == OrchestrationRuntimeStatus.COMPLETED) {
-                return request.createResponseBuilder(HttpStatus.OK)
-                        .header("Content-Type", "application/json")
-                        .body(metadata.getSerializedOutput())
-                        .build();
+        return waitForCompletionOrCreateCheckStatusResponse(request, instanceId, timeout, null, false);
+    }
+
+    /**
+     * {@link #waitForCompletionOrCreateCheckStatusResponse(HttpRequestMessage, String, Duration)} with the .NET
+     * overload's options.
+     *
+     * @param timeout                            how long to wait; zero or negative (or null) checks once
+     * @param pollingInterval                    how often to read the status while waiting; null to let
+     *                                           {@link DurableTaskClient#waitForInstanceCompletion} decide (it starts
+     *                                           at 50 ms and backs off to 1 s)
+     * @param returnInternalServerErrorOnFailure answer <b>500</b> instead of 200 for a Failed instance
+     * @throws IllegalArgumentException if {@code pollingInterval} is not positive or is longer than a positive
+     *                                  {@code timeout} (as .NET: "Total timeout ... should be bigger than retry
+     *                                  timeout ...")
+     */
+    public HttpResponseMessage waitForCompletionOrCreateCheckStatusResponse(HttpRequestMessage<?> request,
+                                                                           String instanceId, Duration timeout,
+                                                                           Duration pollingInterval,
+                                                                           boolean returnInternalServerErrorOnFailure) {
+        boolean waits = timeout != null && !timeout.isNegative() && !timeout.isZero();
+        if (pollingInterval != null) {
+            if (pollingInterval.isNegative() || pollingInterval.isZero()) {
+                throw new IllegalArgumentException("The polling interval must be positive, was "
+                        + pollingInterval.toMillis() / 1000.0 + " s");
             }
-        } catch (TimeoutException e) {
-            // Still running: answer with the status URLs.
+            if (waits && pollingInterval.compareTo(timeout) > 0) {
+                throw new IllegalArgumentException("Total timeout " + timeout.toMillis() / 1000.0
+                        + " s should be bigger than the polling interval " + pollingInterval.toMillis() / 1000.0
+                        + " s");
+            }
+        }
+        OrchestrationMetadata metadata = waits ? awaitFinished(instanceId, timeout, pollingInterval)
+                : client.getInstanceMetadata(instanceId, true);
+        if (metadata != null) {
+            switch (metadata.getRuntimeStatus()) {
+                case COMPLETED -> {
+                    String output = metadata.getSerializedOutput();
+                    return request.createResponseBuilder(HttpStatus.OK)
+                            .header("Content-Type", "application/json")
+                            .body(output == null ? "null" : output)
+                            .build();
+                }
+                case FAILED, TERMINATED, CANCELED -> {
+                    boolean is500 = returnInternalServerErrorOnFailure
+                            && metadata.getRuntimeStatus() == OrchestrationRuntimeStatus.FAILED;
+                    return request.createResponseBuilder(is500 ? HttpStatus.INTERNAL_SERVER_ERROR : HttpStatus.OK)
+                            .header("Content-Type", "application/json")
+                            .body(toJson(StatusResponsePayload.of(metadata, true, JSON)))
+                            .build();
+                }
+                default -> {
+                    // Not finished: answer with the status URLs.
+                }
+            }
         }
         return createCheckStatusResponse(request, instanceId);
+    }
+
+    /** The instance's metadata once finished, or whatever was read last when the time is up (null if unknown). */
+    private OrchestrationMetadata awaitFinished(String instanceId, Duration timeout, Duration pollingInterval) {
+        if (pollingInterval == null) {
+            try {
+                return client.waitForInstanceCompletion(instanceId, timeout, true);
+            } catch (TimeoutException e) {
+                return null;
+            }
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            OrchestrationMetadata metadata = client.getInstanceMetadata(instanceId, true);
+            if (metadata != null && metadata.getRuntimeStatus().isTerminal()) {
+                return metadata;
+            }
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0) {
+                return metadata;
+            }
+            try {
+                Thread.sleep(Math.max(1, Math.min(pollingInterval.toMillis(), remaining / 1_000_000)));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return metadata;
+            }
+        }
     }
 
     private static String baseUrl(HttpRequestMessage<?> request) {
@@ -129,11 +213,11 @@ public final class DurableClientContext {
         return null;
     }
 
-    private static String toJson(HttpManagementPayload payload) {
+    private static String toJson(Object payload) {
         try {
             return JSON.writeValueAsString(payload);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot serialize the management payload", e);
+            throw new IllegalStateException("Cannot serialize a " + payload.getClass().getSimpleName(), e);
         }
     }
 }

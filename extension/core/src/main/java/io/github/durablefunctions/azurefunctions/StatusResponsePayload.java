@@ -1,4 +1,4 @@
-package io.github.durablefunctions.host.durabletask;
+package io.github.durablefunctions.azurefunctions;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
@@ -13,7 +13,9 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
 /**
- * The status of one instance as the Durable Functions HTTP API returns it (api-and-http.md §3.3): payloads are JSON
+ * The status of one instance as the Durable Functions HTTP API returns it (api-and-http.md §3.3), and the body
+ * {@link DurableClientContext#waitForCompletionOrCreateCheckStatusResponse} returns for a failed, terminated or
+ * canceled instance. Payloads are JSON
  * tokens (the stored JSON text parsed; text that is not JSON becomes a JSON string; null when absent), times are UTC
  * with second precision ({@code yyyy-MM-ddTHH:mm:ssZ}, .NET's {@code ToString("s") + "Z"}).
  *
@@ -25,7 +27,8 @@ import java.time.format.DateTimeFormatter;
  * @param output          the output (for a failed instance, what the backend stored as output), or null
  * @param createdTime     creation time
  * @param lastUpdatedTime last change
- * @param historyEvents   the history; omitted from JSON when null (not supported by this host yet)
+ * @param historyEvents   the history as a JSON array (the host's {@code showHistory=true}); omitted from JSON when
+ *                        null
  */
 @JsonPropertyOrder({"name", "instanceId", "runtimeStatus", "input", "customStatus", "output", "createdTime",
         "lastUpdatedTime", "historyEvents"})
@@ -53,13 +56,19 @@ public record StatusResponsePayload(String name, String instanceId, String runti
                 formatTime(metadata.getCreatedAt()), formatTime(metadata.getLastUpdatedAt()), null);
     }
 
+    /** This payload with the history array set ({@code showHistory=true}). */
+    public StatusResponsePayload withHistoryEvents(JsonNode events) {
+        return new StatusResponsePayload(name, instanceId, runtimeStatus, input, customStatus, output, createdTime,
+                lastUpdatedTime, events);
+    }
+
     /** Formats a time as {@code yyyy-MM-ddTHH:mm:ssZ} in UTC; null for null. */
     public static String formatTime(Instant time) {
         return time == null ? null : SECONDS.format(time);
     }
 
     /** The stored JSON text as a JSON token: parsed, or a JSON string if it is not JSON; null for null. */
-    static JsonNode token(String serialized, ObjectMapper mapper) {
+    public static JsonNode token(String serialized, ObjectMapper mapper) {
         if (serialized == null) {
             return null;
         }

@@ -1,4 +1,4 @@
-package io.github.durablefunctions.host.durabletask;
+package io.github.durablefunctions.azurefunctions;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.github.durablefunctions.JacksonDataConverter;

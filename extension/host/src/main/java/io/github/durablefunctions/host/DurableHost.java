@@ -12,6 +12,7 @@ import io.github.durablefunctions.host.app.FunctionAppLoader;
 import io.github.durablefunctions.host.config.DurableTaskOptions;
 import io.github.durablefunctions.host.config.HostConfig;
 import io.github.durablefunctions.host.durabletask.DurableTaskHttpApi;
+import io.github.durablefunctions.host.durabletask.TaskHubClients;
 import io.github.durablefunctions.host.http.HostHttpServer;
 import io.github.durablefunctions.host.http.HttpFunctionHandler;
 import io.github.durablefunctions.host.invoke.ActivityFunctionAdapter;
@@ -113,10 +114,15 @@ public final class DurableHost implements AutoCloseable {
                 worker.close();
             });
 
-            DurableTaskHttpApi api = new DurableTaskHttpApi(client, json);
+            TaskHubClients hubs = own(new TaskHubClients(client, durable.hubName(), durable.connectionName(),
+                    config.storageConnectionString(), config.settings(), this::openOtherHub));
+            DurableTaskHttpApi api = new DurableTaskHttpApi(hubs,
+                    registry.orchestrators().stream().map(FunctionRegistry.DurableFunction::name).toList(),
+                    dataConverter, json, options.maxRequestBodySize());
             HttpFunctionHandler functions = new HttpFunctionHandler(config.routePrefix(), registry.router(),
-                    dataConverter, json);
-            server = own(HostHttpServer.start(options.bindAddress(), options.port(), api::register, functions));
+                    dataConverter, json, options.maxRequestBodySize());
+            server = own(HostHttpServer.start(options.bindAddress(), options.port(), options.maxRequestBodySize(),
+                    api::register, functions));
             try {
                 worker.start();
             } catch (RuntimeException e) {
@@ -133,21 +139,36 @@ public final class DurableHost implements AutoCloseable {
     }
 
     private AzureStorageOrchestrationService newService(HostConfig config) throws HostStartupException {
-        DurableTaskOptions d = config.durableTask();
         try {
-            return new AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings
-                    .builder(config.storageConnectionString(), d.hubName())
-                    .partitionCount(d.partitionCount())
-                    .controlQueueBatchSize(d.controlQueueBatchSize())
-                    .controlQueueBufferThreshold(d.controlQueueBufferThreshold())
-                    .controlQueueVisibilityTimeout(d.controlQueueVisibilityTimeout())
-                    .workItemQueueVisibilityTimeout(d.workItemQueueVisibilityTimeout())
-                    .maxQueuePollingInterval(d.maxQueuePollingInterval())
-                    .build());
+            return newService(config.storageConnectionString(), config.durableTask().hubName());
         } catch (IllegalArgumentException e) {
             throw new HostStartupException("The storage settings are not usable (connection from "
                     + config.storageConnectionSource() + "): " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * A client of another task hub for the durable task API's {@code taskHub} / {@code connection} parameters, with
+     * the app's storage settings.
+     *
+     * @throws IllegalArgumentException if the connection string or hub name is not usable
+     */
+    private TaskHubClients.Opened openOtherHub(String connectionString, String hubName) {
+        AzureStorageOrchestrationService other = newService(connectionString, hubName);
+        return new TaskHubClients.Opened(new BackendDurableTaskClient(other, dataConverter), other);
+    }
+
+    private AzureStorageOrchestrationService newService(String connectionString, String hubName) {
+        DurableTaskOptions d = config.durableTask();
+        return new AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings
+                .builder(connectionString, hubName)
+                .partitionCount(d.partitionCount())
+                .controlQueueBatchSize(d.controlQueueBatchSize())
+                .controlQueueBufferThreshold(d.controlQueueBufferThreshold())
+                .controlQueueVisibilityTimeout(d.controlQueueVisibilityTimeout())
+                .workItemQueueVisibilityTimeout(d.workItemQueueVisibilityTimeout())
+                .maxQueuePollingInterval(d.maxQueuePollingInterval())
+                .build());
     }
 
     private void createTaskHub() throws HostStartupException {

@@ -2,18 +2,22 @@ package io.github.durablefunctions.host;
 
 import ch.qos.logback.classic.Level;
 import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The command line: {@code durable-functions-host --app target/azure-functions/<appName>/ [--port 7071]
- * [--bind 127.0.0.1] [--storage <connection string>] [--azurite-dir .azurite]}. Starts a {@link DurableHost},
+ * [--bind 127.0.0.1] [--storage <connection string>] [--azurite-dir .azurite] [--max-request-body-size 100m]}. Starts a {@link DurableHost},
  * prints its summary and runs until the process is stopped (Ctrl-C / SIGTERM), then stops it cleanly.
  *
  * <p>Exit status: 1 if the host cannot start (the message is printed without a stack trace unless
@@ -50,6 +54,13 @@ public final class HostCommand implements Callable<Integer> {
             description = "How long shutdown waits for running functions (default: ${DEFAULT-VALUE} s).")
     long gracePeriodSeconds;
 
+    @Option(names = "--max-request-body-size", paramLabel = "<size>", defaultValue = "100m",
+            converter = ByteSizeConverter.class,
+            description = "The largest request body HTTP functions and the durable task API accept; larger ones get"
+                    + " 413. Bytes, or with a k, m or g suffix (KiB, MiB, GiB) (default: ${DEFAULT-VALUE}, the"
+                    + " Functions host's limit).")
+    long maxRequestBodySize;
+
     @Option(names = "--verbose", description = "Debug logging, and stack traces of startup errors.")
     boolean verbose;
 
@@ -78,7 +89,8 @@ public final class HostCommand implements Callable<Integer> {
                 .withPort(port)
                 .withBindAddress(bind)
                 .withStorage(storage)
-                .withGracePeriod(Duration.ofSeconds(gracePeriodSeconds));
+                .withGracePeriod(Duration.ofSeconds(gracePeriodSeconds))
+                .withMaxRequestBodySize(maxRequestBodySize);
         return azuriteDir == null ? options : options.withAzuriteDir(azuriteDir);
     }
 
@@ -134,6 +146,32 @@ public final class HostCommand implements Callable<Integer> {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException e) {
             // Already shutting down: the hook runs anyway and closing twice is harmless.
+        }
+    }
+
+    /** Reads a byte count: digits, optionally followed by {@code k}, {@code m} or {@code g} (binary multiples). */
+    static final class ByteSizeConverter implements CommandLine.ITypeConverter<Long> {
+        private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*([kmg]?)(?:i?b)?",
+                Pattern.CASE_INSENSITIVE);
+
+        @Override
+        public Long convert(String value) {
+            Matcher m = SIZE.matcher(value.trim());
+            if (!m.matches()) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is not a size: use bytes, or a number"
+                        + " with k, m or g (e.g. 4m)");
+            }
+            long number = Long.parseLong(m.group(1));
+            int shift = switch (m.group(2).toLowerCase(Locale.ROOT)) {
+                case "k" -> 10;
+                case "m" -> 20;
+                case "g" -> 30;
+                default -> 0;
+            };
+            if (number < 1 || number > (Long.MAX_VALUE >> shift)) {
+                throw new CommandLine.TypeConversionException("'" + value + "' is out of range: at least 1 byte");
+            }
+            return number << shift;
         }
     }
 }

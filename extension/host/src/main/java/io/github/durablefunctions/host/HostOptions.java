@@ -18,14 +18,18 @@ import java.util.Objects;
  * @param workingDir        the current directory (one place {@code local.settings.json} is looked for)
  * @param gracePeriod       how long shutdown waits for running orchestrations and activities
  * @param parentClassLoader the parent of the app's class loader (normally the host's own)
+ * @param maxRequestBodySize the largest request body, in bytes, that HTTP functions and the durable task API
+ *                          accept; larger ones get 413 (default 100 MiB, the Functions host's limit)
  */
 public record HostOptions(Path appDir, String bindAddress, int port, String storage, Path azuriteDir,
                           Map<String, String> environment, Path workingDir, Duration gracePeriod,
-                          ClassLoader parentClassLoader) {
+                          ClassLoader parentClassLoader, long maxRequestBodySize) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 7071;
     public static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(10);
+    /** The request body limit of the Functions host (100 MiB), which this host keeps by default. */
+    public static final long DEFAULT_MAX_REQUEST_BODY_SIZE = 100L * 1024 * 1024;
 
     public HostOptions {
         Objects.requireNonNull(appDir, "appDir");
@@ -38,51 +42,61 @@ public record HostOptions(Path appDir, String bindAddress, int port, String stor
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("The port must be 0 to 65535, was " + port);
         }
+        if (maxRequestBodySize < 1) {
+            throw new IllegalArgumentException("The request body size limit must be at least 1 byte, was "
+                    + maxRequestBodySize);
+        }
     }
 
     /**
      * The defaults for an app folder: loopback, port 7071, the app's storage setting, Azurite in
-     * {@code ./.azurite}, the process environment, the current directory, a 10-second grace period, and the host's
-     * class loader.
+     * {@code ./.azurite}, the process environment, the current directory, a 10-second grace period, the host's
+     * class loader, and request bodies up to 100 MiB.
      */
     public static HostOptions defaults(Path appDir) {
         Path cwd = Path.of("").toAbsolutePath();
         return new HostOptions(appDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, null, cwd.resolve(".azurite"),
-                System.getenv(), cwd, DEFAULT_GRACE_PERIOD, HostOptions.class.getClassLoader());
+                System.getenv(), cwd, DEFAULT_GRACE_PERIOD, HostOptions.class.getClassLoader(),
+                DEFAULT_MAX_REQUEST_BODY_SIZE);
     }
 
     public HostOptions withBindAddress(String value) {
         return new HostOptions(appDir, value, port, storage, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader);
+                parentClassLoader, maxRequestBodySize);
     }
 
     public HostOptions withPort(int value) {
         return new HostOptions(appDir, bindAddress, value, storage, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader);
+                parentClassLoader, maxRequestBodySize);
     }
 
     public HostOptions withStorage(String value) {
         return new HostOptions(appDir, bindAddress, port, value, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader);
+                parentClassLoader, maxRequestBodySize);
     }
 
     public HostOptions withAzuriteDir(Path value) {
         return new HostOptions(appDir, bindAddress, port, storage, value, environment, workingDir, gracePeriod,
-                parentClassLoader);
+                parentClassLoader, maxRequestBodySize);
     }
 
     public HostOptions withEnvironment(Map<String, String> value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, value, workingDir, gracePeriod,
-                parentClassLoader);
+                parentClassLoader, maxRequestBodySize);
     }
 
     public HostOptions withGracePeriod(Duration value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, value,
-                parentClassLoader);
+                parentClassLoader, maxRequestBodySize);
     }
 
     public HostOptions withParentClassLoader(ClassLoader value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, gracePeriod,
-                value);
+                value, maxRequestBodySize);
+    }
+
+    public HostOptions withMaxRequestBodySize(long value) {
+        return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, gracePeriod,
+                parentClassLoader, value);
     }
 }

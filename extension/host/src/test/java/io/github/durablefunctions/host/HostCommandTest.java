@@ -41,7 +41,7 @@ class HostCommandTest {
     void helpListsTheOptions() {
         assertThat(run("--help")).isZero();
         assertThat(usageOut.toString()).contains("--app", "--port", "--bind", "--storage", "--azurite-dir",
-                "--help", "7071", "127.0.0.1");
+                "--max-request-body-size", "--help", "7071", "127.0.0.1");
     }
 
     @Test
@@ -86,5 +86,19 @@ class HostCommandTest {
         assertThat(defaults.options().bindAddress()).isEqualTo("127.0.0.1");
         assertThat(defaults.options().storage()).isNull();
         assertThat(defaults.options().azuriteDir()).isEqualTo(Path.of("").toAbsolutePath().resolve(".azurite"));
+        assertThat(defaults.options().maxRequestBodySize()).isEqualTo(100L * 1024 * 1024);
+    }
+
+    @Test
+    void theRequestBodyLimitTakesBytesOrASuffix() {
+        for (String[] c : new String[][]{{"4m", "4194304"}, {"512k", "524288"}, {"1G", "1073741824"},
+                {"2MiB", "2097152"}, {"1000", "1000"}}) {
+            HostCommand command = new HostCommand();
+            new CommandLine(command).parseArgs("--app", "x", "--max-request-body-size", c[0]);
+            assertThat(command.options().maxRequestBodySize()).as(c[0]).isEqualTo(Long.parseLong(c[1]));
+        }
+        assertThat(run("--app", "x", "--max-request-body-size", "lots")).isEqualTo(2);
+        assertThat(usageErr.toString()).contains("'lots' is not a size");
+        assertThat(run("--app", "x", "--max-request-body-size", "0")).isEqualTo(2);
     }
 }

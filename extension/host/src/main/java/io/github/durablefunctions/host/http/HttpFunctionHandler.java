@@ -34,6 +34,7 @@ import java.util.Map;
  *       ({@code text/plain} unless a content type was set), {@code byte[]} raw ({@code application/octet-stream}),
  *       anything else as JSON ({@code application/json});</li>
  *   <li>any other return value: 200 with the same body rules; {@code null} (or {@code void}): 204;</li>
+ *   <li>a request body over the host's limit: 413 ({@link RequestBodies});</li>
  *   <li>no route: 404; an input that does not fit its parameter: 400; an exception of the function: 500 with a
  *       short message, logged with its stack trace; the host keeps serving.</li>
  * </ul>
@@ -48,19 +49,22 @@ public final class HttpFunctionHandler implements Handler {
     private final HttpTriggerRouter<FunctionInvoker> router;
     private final DataConverter dataConverter;
     private final ObjectMapper json;
+    private final long maxBodySize;
 
     /**
      * @param routePrefix   the prefix without slashes ({@code api}); empty for none
      * @param router        the HTTP functions
      * @param dataConverter serializes object bodies to JSON (the same converter as the durable runtime)
      * @param json          writes error bodies
+     * @param maxBodySize   the request body limit in bytes ({@link RequestBodies})
      */
     public HttpFunctionHandler(String routePrefix, HttpTriggerRouter<FunctionInvoker> router,
-                               DataConverter dataConverter, ObjectMapper json) {
+                               DataConverter dataConverter, ObjectMapper json, long maxBodySize) {
         this.routePrefix = routePrefix;
         this.router = router;
         this.dataConverter = dataConverter;
         this.json = json;
+        this.maxBodySize = maxBodySize;
     }
 
     @Override
@@ -77,7 +81,10 @@ public final class HttpFunctionHandler implements Handler {
         String functionName = invoker.function().name();
         Object result;
         try {
-            result = invoker.invoke(Invocation.http(functionName, requestData(ctx, method), match.values()));
+            result = invoker.invoke(Invocation.http(functionName,
+                    requestData(ctx, RequestBodies.read(ctx, maxBodySize)), match.values()));
+        } catch (RequestBodies.TooLargeException e) {
+            throw e;
         } catch (BindingException e) {
             log.info("Function '{}': bad request {} {}: {}", functionName, ctx.method().name(), path, e.getMessage());
             error(ctx, 400, e.getMessage());
@@ -90,7 +97,7 @@ public final class HttpFunctionHandler implements Handler {
             return;
         }
         try {
-            write(ctx, result);
+            write(ctx, result, dataConverter);
         } catch (RuntimeException e) {
             log.error("Function '{}': its response cannot be written", functionName, e);
             error(ctx, 500, "Function '" + functionName + "' returned a response that cannot be written: " + e);
@@ -110,7 +117,13 @@ public final class HttpFunctionHandler implements Handler {
         return rest.isEmpty() || rest.startsWith("/") ? rest : null;
     }
 
-    private static HttpRequestData requestData(Context ctx, HttpMethod method) {
+    /**
+     * The request as functions see it.
+     *
+     * @param body the body, read with {@link RequestBodies#read}
+     */
+    public static HttpRequestData requestData(Context ctx, byte[] body) {
+        HttpMethod method = HttpMethod.value(ctx.method().name());
         HttpServletRequest req = ctx.req();
         Map<String, String> headers = new LinkedHashMap<>();
         for (String name : Collections.list(req.getHeaderNames())) {
@@ -120,7 +133,7 @@ public final class HttpFunctionHandler implements Handler {
         for (Map.Entry<String, List<String>> e : ctx.queryParamMap().entrySet()) {
             query.put(e.getKey(), String.join(",", e.getValue()));
         }
-        return new HttpRequestData(method, requestUri(ctx), headers, query, ctx.bodyAsBytes());
+        return new HttpRequestData(method, requestUri(ctx), headers, query, body);
     }
 
     /** The full URL the client asked for. */
@@ -139,7 +152,12 @@ public final class HttpFunctionHandler implements Handler {
         }
     }
 
-    private void write(Context ctx, Object result) {
+    /**
+     * Writes what a function returned (see the class comment), or an {@link HttpResponseMessage} the host built.
+     *
+     * @param dataConverter serializes object bodies to JSON
+     */
+    public static void write(Context ctx, Object result, DataConverter dataConverter) {
         if (result instanceof HttpResponseMessage response) {
             ctx.status(response.getStatusCode());
             String contentType = response.getHeader("Content-Type");
@@ -150,16 +168,16 @@ public final class HttpFunctionHandler implements Handler {
                     }
                 });
             }
-            writeBody(ctx, response.getBody(), contentType);
+            writeBody(ctx, response.getBody(), contentType, dataConverter);
         } else if (result == null) {
             ctx.status(204);
         } else {
             ctx.status(200);
-            writeBody(ctx, result, null);
+            writeBody(ctx, result, null, dataConverter);
         }
     }
 
-    private void writeBody(Context ctx, Object body, String contentType) {
+    private static void writeBody(Context ctx, Object body, String contentType, DataConverter dataConverter) {
         byte[] bytes;
         String defaultType;
         if (body == null) {

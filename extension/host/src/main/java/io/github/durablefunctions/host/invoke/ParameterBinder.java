@@ -38,7 +38,10 @@ import java.util.function.Supplier;
  *       parameter's type;</li>
  *   <li>{@code @DurableClientInput}: a {@link DurableClientContext} ({@link DurableClientFactory});</li>
  *   <li>{@code @OrchestrationTrigger}: the {@link TaskOrchestrationContext};</li>
- *   <li>{@code @ActivityTrigger}: the activity input, deserialized into the parameter's generic type;</li>
+ *   <li>{@code @ActivityTrigger}: the activity input, deserialized into the parameter's generic type; input that
+ *       does not fit throws {@link DataConverter.DataConverterException} naming the function, the parameter, its
+ *       type and the cause, so the activity fails with those details and the orchestration sees them in its
+ *       {@code TaskFailedException};</li>
  *   <li>an {@link ExecutionContext} parameter: the invocation's {@link ExecutionContextImpl}.</li>
  * </ul>
  * Anything else (other bindings such as queue or blob, entity triggers, unannotated parameters) makes the function
@@ -140,7 +143,14 @@ public final class ParameterBinder {
         if (p.isAnnotationPresent(ActivityTrigger.class)) {
             requireTrigger(function, BindingDefinition.ACTIVITY_TRIGGER, where, "@ActivityTrigger");
             Type target = p.getParameterizedType();
-            return inv -> primitiveDefault(inv.activityContext().orElseThrow().getInput(target), type);
+            return inv -> {
+                try {
+                    return primitiveDefault(inv.activityContext().orElseThrow().getInput(target), type);
+                } catch (DataConverter.DataConverterException e) {
+                    throw new DataConverter.DataConverterException(where + ": the activity input cannot be"
+                            + " deserialized into " + target.getTypeName() + ": " + e.getMessage(), e);
+                }
+            };
         }
         if (p.isAnnotationPresent(EntityTrigger.class)) {
             throw new UnsupportedFunctionException(where + ": entity functions are not supported by this host yet");
