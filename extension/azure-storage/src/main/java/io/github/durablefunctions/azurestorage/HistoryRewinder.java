@@ -225,7 +225,8 @@ final class HistoryRewinder {
         String partitionKey = KeySanitation.escapePartitionKey(instanceId);
         List<Map.Entry<String, Map<String, Object>>> changes = new ArrayList<>(plan.changes().entrySet());
         String etag = plan.sentinelEtag();
-        for (int start = 0; start < changes.size(); start += MAX_ROWS_PER_BATCH) {
+        // At least one transaction, so that the sentinel's ETag moves on even when no row needs rewriting.
+        for (int start = 0; start == 0 || start < changes.size(); start += MAX_ROWS_PER_BATCH) {
             List<TableTransactionAction> actions = new ArrayList<>();
             for (Map.Entry<String, Map<String, Object>> change
                     : changes.subList(start, Math.min(changes.size(), start + MAX_ROWS_PER_BATCH))) {
@@ -238,6 +239,9 @@ final class HistoryRewinder {
                 sentinel.addProperty("ExecutionId", plan.executionId());
                 sentinel.addProperty("odata.etag", etag);
                 actions.add(new TableTransactionAction(TableTransactionActionType.UPDATE_MERGE, sentinel, true));
+            }
+            if (actions.isEmpty()) {
+                return; // no sentinel and nothing to rewrite
             }
             try {
                 history.submitTransaction(actions);
