@@ -103,6 +103,13 @@ class OrchestrationFeaturesTest {
                     }
                     return n;
                 })
+                .addOrchestrator("Spinner", ctx -> {
+                    int n = ctx.getInput(Integer.class);
+                    if (n < 25) {
+                        ctx.continueAsNew(n + 1);
+                    }
+                    return n;
+                })
                 .addOrchestrator("Approval", ctx -> ctx.waitForExternalEvent("Approved", Boolean.class).await()
                         ? "approved" : "rejected")
                 .addOrchestrator("Gate", ctx -> "got " + ctx.waitForExternalEvent("Go", String.class).await())
@@ -291,6 +298,21 @@ class OrchestrationFeaturesTest {
                 .satisfies(e -> assertThat(((ExecutionStartedEvent) e).input()).isEqualTo("5"));
         assertThat(instanceRow(id)).containsEntry("ExecutionId", lastExecution)
                 .containsEntry("RuntimeStatus", "Completed").containsEntry("Output", "5");
+    }
+
+    @Test
+    void continueAsNewWithoutEverWaitingCheckpointsAfterTheBoundAndCarriesOnToTheEnd() throws Exception {
+        // 25 executions: the first work item runs 20 of them, checkpoints the 21st and wakes it with the -100 timer.
+        String id = client.scheduleNewOrchestrationInstance("Spinner", 0);
+
+        OrchestrationMetadata done = completed(id);
+
+        assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
+        assertThat(done.readOutputAs(Integer.class)).isEqualTo(25);
+        List<HistoryEvent> history = service.getOrchestrationHistory(id);
+        assertThat(history).filteredOn(e -> e instanceof ExecutionStartedEvent).singleElement()
+                .satisfies(e -> assertThat(((ExecutionStartedEvent) e).input()).isEqualTo("25"));
+        assertThat(history).noneMatch(e -> e instanceof TimerFiredEvent);
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.github.durablefunctions.OrchestratorFunction;
 import io.github.durablefunctions.backend.OrchestrationCheckpoint;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
 import io.github.durablefunctions.backend.TaskMessage;
+import io.github.durablefunctions.history.EventRaisedEvent;
 import io.github.durablefunctions.history.ExecutionCompletedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
 import io.github.durablefunctions.history.HistoryEvent;
@@ -148,6 +149,35 @@ class OrchestrationDispatcherTest {
         assertThat(cp.newRuntimeState().getExecutionId()).isEqualTo("e2");
         assertThat(cp.activityMessages()).singleElement()
                 .satisfies(m -> assertThat(m.orchestrationInstance()).isEqualTo(second));
+    }
+
+    @Test
+    void continueAsNewWithTheRealExecutorCarriesUnconsumedEventsThroughEachNewExecution() {
+        OrchestratorFunction<String> looper = ctx -> {
+            int n = ctx.getInput(Integer.class);
+            String tick = ctx.waitForExternalEvent("Tick", String.class).await();
+            if (n < 2) {
+                ctx.continueAsNew(n + 1);
+            }
+            return n + tick;
+        };
+        OrchestrationDispatcher loops = new OrchestrationDispatcher(service, Map.of("Looper", looper),
+                new JacksonDataConverter(), 1);
+        ExecutionStartedEvent start = new ExecutionStartedEvent(-1, false, T0, INSTANCE, null, "Looper", null, "0",
+                null, null, null, null, 0, false);
+
+        loops.process(new WorkItem(List.of(), start, new EventRaisedEvent(-1, false, T0, "Tick", "\"a\"", null),
+                new EventRaisedEvent(-1, false, T0, "Tick", "\"b\"", null),
+                new EventRaisedEvent(-1, false, T0, "Tick", "\"c\"", null)));
+
+        OrchestrationRuntimeState last = service.completed.get(0).newRuntimeState();
+        assertThat(last.getExecutionId()).isNotEqualTo(INSTANCE.executionId());
+        assertThat(last.getExecutionStartedEvent().input()).isEqualTo("2");
+        assertThat(last.getNewEvents()).extracting(HistoryEvent::eventType).map(Enum::name)
+                .containsExactly("OrchestratorStarted", "ExecutionStarted", "EventRaised", "ExecutionCompleted",
+                        "OrchestratorCompleted");
+        assertThat(last.getNewEvents()).filteredOn(e -> e instanceof ExecutionCompletedEvent).singleElement()
+                .extracting(e -> ((ExecutionCompletedEvent) e).result()).isEqualTo("\"2c\"");
     }
 
     @Test
