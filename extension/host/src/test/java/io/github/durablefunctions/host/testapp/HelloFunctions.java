@@ -11,6 +11,7 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.github.durablefunctions.TaskFailedException;
 import io.github.durablefunctions.TaskOrchestrationContext;
 import io.github.durablefunctions.azurefunctions.ActivityTrigger;
 import io.github.durablefunctions.azurefunctions.DurableClientContext;
@@ -18,11 +19,14 @@ import io.github.durablefunctions.azurefunctions.DurableClientInput;
 import io.github.durablefunctions.azurefunctions.EntityTrigger;
 import io.github.durablefunctions.azurefunctions.OrchestrationTrigger;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The test function app of the host's tests: an HTTP starter, orchestrators, activities, and a few plain HTTP
@@ -31,6 +35,7 @@ import java.util.Optional;
  */
 public class HelloFunctions {
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> FLAKY_SEEN = ConcurrentHashMap.newKeySet();
 
     /** Starts the orchestrator named in the route with the JSON body as input. */
     @FunctionName("StartOrchestration")
@@ -68,6 +73,50 @@ public class HelloFunctions {
     public String failing(@OrchestrationTrigger(name = "ctx", orchestration = "FailingOrchestration")
                           TaskOrchestrationContext ctx) {
         return ctx.callActivity("Fail", "boom", String.class).await();
+    }
+
+    /** Waits for the external event "Approval" and returns its payload. */
+    @FunctionName("WaitForApproval")
+    public String waitForApproval(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        String approval = ctx.waitForExternalEvent("Approval", String.class).await();
+        return "approved: " + approval;
+    }
+
+    /** Waits on a durable timer of the input's seconds. */
+    @FunctionName("TimerOrchestration")
+    public String timer(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        ctx.createTimer(Duration.ofSeconds(ctx.getInput(Long.class))).await();
+        return "timer fired";
+    }
+
+    /** Calls an activity whose first call per input fails: fails at first, completes after a rewind. */
+    @FunctionName("FailsOnce")
+    public String failsOnce(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        return ctx.callActivity("FlakyOnce", ctx.getInstanceId(), String.class).await();
+    }
+
+    /** Passes an activity an input that its {@code int} parameter cannot take; returns the failure it sees. */
+    @FunctionName("BadActivityInput")
+    public String badActivityInput(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        try {
+            return "unexpected: " + ctx.callActivity("Square", "not a number", Integer.class).await();
+        } catch (TaskFailedException e) {
+            return e.getErrorDetails().getErrorType() + " | " + e.getErrorDetails().getErrorMessage();
+        }
+    }
+
+    @FunctionName("Square")
+    public int square(@ActivityTrigger(name = "n") int n) {
+        return n * n;
+    }
+
+    /** Fails the first time it sees a key, succeeds after. */
+    @FunctionName("FlakyOnce")
+    public String flakyOnce(@ActivityTrigger(name = "key") String key) {
+        if (FLAKY_SEEN.add(key)) {
+            throw new IllegalStateException("first call for " + key + " fails");
+        }
+        return "recovered";
     }
 
     @FunctionName("SayHello")

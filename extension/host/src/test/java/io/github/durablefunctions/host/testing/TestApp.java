@@ -53,6 +53,12 @@ public final class TestApp {
                 .function("SlowOrchestration", JAR, ENTRY + "slow", orchestrationTrigger(""))
                 .function("FailingOrchestrator", JAR, ENTRY + "failing",
                         orchestrationTrigger(",\n  \"orchestration\" : \"FailingOrchestration\""))
+                .function("WaitForApproval", JAR, ENTRY + "waitForApproval", orchestrationTrigger(""))
+                .function("TimerOrchestration", JAR, ENTRY + "timer", orchestrationTrigger(""))
+                .function("FailsOnce", JAR, ENTRY + "failsOnce", orchestrationTrigger(""))
+                .function("BadActivityInput", JAR, ENTRY + "badActivityInput", orchestrationTrigger(""))
+                .function("Square", JAR, ENTRY + "square", activityTrigger("n", ""))
+                .function("FlakyOnce", JAR, ENTRY + "flakyOnce", activityTrigger("key", ""))
                 .function("SayHello", JAR, ENTRY + "sayHello", activityTrigger("name", ""))
                 .function("Join", JAR, ENTRY + "join",
                         activityTrigger("parts", ",\n  \"activity\" : \"JoinGreetings\""))
