@@ -119,14 +119,20 @@ final class InstancePurger {
         }
     }
 
-    /** Deletes the instance's large-message blobs; returns how many. */
+    /**
+     * Deletes the instance's large-message blobs; returns how many. The listing's prefix is echoed in the service's
+     * XML answer, so a prefix holding a character XML 1.0 cannot carry (control characters other than tab, line feed
+     * and carriage return) is cut before that character and the names are matched here instead.
+     */
     private int deleteBlobs(String instanceId) {
         Set<String> prefixes = new LinkedHashSet<>(List.of(instanceId, KeySanitation.escapePartitionKey(instanceId)));
         int deleted = 0;
         try {
             for (String prefix : prefixes) {
-                for (BlobItem blob : largeMessages.listBlobs(new ListBlobsOptions().setPrefix(prefix), null)) {
-                    if (largeMessages.getBlobClient(blob.getName()).deleteIfExists()) {
+                String listed = prefix.substring(0, xmlSafeLength(prefix));
+                for (BlobItem blob : largeMessages.listBlobs(new ListBlobsOptions().setPrefix(listed), null)) {
+                    if (blob.getName().startsWith(prefix)
+                            && largeMessages.getBlobClient(blob.getName()).deleteIfExists()) {
                         deleted++;
                     }
                 }
@@ -138,6 +144,24 @@ final class InstancePurger {
             // no large-message container yet
         }
         return deleted;
+    }
+
+    /** The length of the longest start of {@code text} that XML 1.0 can carry. */
+    static int xmlSafeLength(String text) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean allowed = c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c <= 0xD7FF)
+                    || (c >= 0xE000 && c <= 0xFFFD)
+                    || (Character.isHighSurrogate(c) && i + 1 < text.length()
+                    && Character.isLowSurrogate(text.charAt(i + 1)));
+            if (Character.isLowSurrogate(c) && i > 0 && Character.isHighSurrogate(text.charAt(i - 1))) {
+                allowed = true;
+            }
+            if (!allowed) {
+                return i;
+            }
+        }
+        return text.length();
     }
 
     private static int status(TableServiceException e) {

@@ -101,6 +101,21 @@ class PurgeTest {
     }
 
     @Test
+    void anIdWithACharacterXmlCannotCarryIsPurgedWithoutTouchingBlobsOfOtherIds() {
+        String id = "ctl\u0001id";
+        instance(id, Instant.now(), 2, OrchestrationRuntimeStatus.FAILED);
+        blob("ctl-other/message-00000000000000000000000000000001-ExecutionStarted.json.gz");
+
+        assertThat(service.purgeInstanceState(id)).isEqualTo(1);
+
+        assertThat(StorageTestSupport.rows(HUB + "History", KeySanitation.escapePartitionKey(id))).isEmpty();
+        assertThat(blobNames()).contains("ctl-other/message-00000000000000000000000000000001-ExecutionStarted.json.gz");
+        assertThat(InstancePurger.xmlSafeLength("ab\u0001c")).isEqualTo(2);
+        assertThat(InstancePurger.xmlSafeLength("a\tb\nc\u007f\uD83D\uDE00")).isEqualTo(8);
+        assertThat(InstancePurger.xmlSafeLength("a\uD83D")).isEqualTo(1);
+    }
+
+    @Test
     void purgingAnUnknownInstanceCountsZero() {
         assertThat(service.purgeInstanceState("purge-never-existed")).isZero();
     }
