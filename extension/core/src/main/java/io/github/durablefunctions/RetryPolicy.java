@@ -7,7 +7,12 @@ import java.time.Duration;
  * {@code n} (from 1) the orchestration waits {@code firstRetryInterval * backoffCoefficient^(n-1)}, capped at
  * {@code maxRetryInterval} when that is set, on a durable timer, then tries again, until {@code maxNumberOfAttempts}
  * attempts have been made or, when {@code retryTimeout} is set, the next attempt would start after that long since the
- * first one.
+ * first one. A failure whose {@link FailureDetails#isNonRetriable()} is true is not retried.
+ *
+ * <p>Each attempt is scheduled separately (its own task ID in history). The decision to retry is taken when the failed
+ * attempt's result is replayed, in history order, so it is the same however the task is awaited: directly, in
+ * {@code allOf} or in {@code anyOf}. When no retry is left, the task fails with the last attempt's
+ * {@link TaskFailedException}.
  */
 public final class RetryPolicy {
     private int maxNumberOfAttempts;

@@ -103,9 +103,11 @@ public interface TaskOrchestrationContext {
     /**
      * A task that completes when the first of the given tasks completes (successfully or not), with that task as its
      * result. "First" is by history order: the task whose completion event comes first in history wins, whatever its
-     * position in the list, so every replay picks the same winner.
+     * position in the list, so every replay picks the same winner. If several are already complete when
+     * {@code anyOf} is called, the one completed earliest in history wins. A task made with {@link Task#thenApply} or
+     * {@link Task#thenAccept} counts as completing when the task it derives from did.
      *
-     * @throws IllegalArgumentException if {@code tasks} is empty
+     * @throws IllegalArgumentException if {@code tasks} is empty, or holds a task of another context
      */
     Task<Task<?>> anyOf(List<Task<?>> tasks);
 
@@ -121,15 +123,19 @@ public interface TaskOrchestrationContext {
      * the storage queue's 7-day visibility limit are chained from pieces of at most 3 days (storage-layout.md §8.6);
      * the task completes when the last piece fires.
      *
-     * @param delay how long to wait; zero or negative fires at once (still through history)
+     * @param delay how long to wait; zero or negative fires at once (still through history: a timer due at
+     *              {@link #getCurrentInstant()})
      * @return a task that completes (with null) when the timer fires
+     * @throws IllegalArgumentException if {@code delay} is null
      */
     Task<Void> createTimer(Duration delay);
 
     /**
-     * A durable timer that fires at {@code fireAt} (converted to UTC). Chained like {@link #createTimer(Duration)}.
+     * A durable timer that fires at {@code fireAt} (converted to UTC). Chained like {@link #createTimer(Duration)}; a
+     * time in the past fires at once.
      *
      * @return a task that completes (with null) when the timer fires
+     * @throws IllegalArgumentException if {@code fireAt} is null
      */
     Task<Void> createTimer(ZonedDateTime fireAt);
 
@@ -140,13 +146,18 @@ public interface TaskOrchestrationContext {
      * API). Names match case-insensitively. Events that arrived before anyone waited are buffered and handed out in
      * arrival order, one per wait.
      *
+     * <p>If the timeout fires first, the wait is over: an event of that name arriving later is buffered for the next
+     * wait, not lost. If the event arrives first, the timer's later firing is ignored.
+     *
      * @param name     the event name
-     * @param timeout  how long to wait: null, negative or {@code ChronoUnit.FOREVER}'s duration means forever;
-     *                 {@link Duration#ZERO} gives an already-cancelled task unless an event is buffered; anything else
-     *                 creates a durable timer
+     * @param timeout  how long to wait: null, negative or longer than about 100 years (for example
+     *                 {@code ChronoUnit.FOREVER}'s duration) means forever; {@link Duration#ZERO} gives an
+     *                 already-cancelled task unless an event is buffered; anything else creates a durable timer
+     *                 (chained like {@link #createTimer(Duration)} when long)
      * @param dataType the type to deserialize the event's JSON payload into
-     * @return a task that completes with the event's payload, or fails with {@link TaskCanceledException} when the
-     * timeout fires first
+     * @return a task that completes with the event's payload, or fails with {@link TaskCanceledException} (naming the
+     * event and the timeout) when the timeout fires first
+     * @throws IllegalArgumentException if the name is null or blank
      */
     <V> Task<V> waitForExternalEvent(String name, Duration timeout, Class<V> dataType);
 
@@ -172,6 +183,7 @@ public interface TaskOrchestrationContext {
      * @param instanceId the target instance ID
      * @param eventName  the event name
      * @param eventData  the payload, serialized to JSON; may be null
+     * @throws IllegalArgumentException if the instance ID or event name is null or blank
      */
     void sendEvent(String instanceId, String eventName, Object eventData);
 
@@ -188,11 +200,13 @@ public interface TaskOrchestrationContext {
      * @param name       the orchestrator function's name
      * @param input      its input, serialized to JSON; may be null
      * @param instanceId the child's instance ID; null gives a deterministic one derived from this instance's ID and
-     *                   the task's position
+     *                   the task's position: {@code <parent ID>:<position as 4 upper-case hex digits>}, for example
+     *                   {@code abc:0003} (with retries, each attempt has its own position, hence its own ID)
      * @param options    retry policy or handler (each retry starts the child again); null for a single attempt
      * @param returnType the type to deserialize the child's output into
      * @return a task that completes with the child's output, or fails with {@link TaskFailedException} whose
      * {@link TaskFailedException#getErrorDetails()} are the child's failure details
+     * @throws IllegalArgumentException if the name is null or blank, or {@code instanceId} is blank
      */
     <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId, TaskOptions options,
                                     Class<V> returnType);
@@ -221,12 +235,16 @@ public interface TaskOrchestrationContext {
 
     /**
      * Ends this execution and starts a new one of the same instance with {@code input} and an empty history (the
-     * eternal-orchestration pattern). Does not return: it throws a control-flow signal the runtime catches, so code
-     * after it does not run.
+     * eternal-orchestration pattern). Does not return: it throws
+     * {@link io.github.durablefunctions.interruption.ContinueAsNewInterruption} (an {@link Error}, so
+     * {@code catch (Exception e)} does not swallow it), which the runtime catches, so code after it does not run.
+     * Actions taken before the call in the same episode, such as {@link #sendEvent} or an activity that is not
+     * awaited, are still carried out.
      *
      * @param input                     the new execution's input
-     * @param preserveUnprocessedEvents whether external events received but not yet waited for are carried over to
-     *                                  the new execution (otherwise they are dropped)
+     * @param preserveUnprocessedEvents whether external events received but not consumed by a wait (including ones
+     *                                  later in the same episode) are carried over to the new execution, in arrival
+     *                                  order (otherwise they are dropped)
      */
     void continueAsNew(Object input, boolean preserveUnprocessedEvents);
 
@@ -243,7 +261,9 @@ public interface TaskOrchestrationContext {
 
     /**
      * Sets the instance's custom status (serialized to JSON), visible to clients and the status endpoint from the
-     * next checkpoint on.
+     * next checkpoint on. The status last set wins; since the code is replayed, set it again on every path.
+     *
+     * @throws DataConverter.DataConverterException if the value cannot be serialized
      */
     void setCustomStatus(Object customStatus);
 
@@ -251,14 +271,18 @@ public interface TaskOrchestrationContext {
     void clearCustomStatus();
 
     /**
-     * A deterministic UUID: version 5 (SHA-1, name-based) over the instance ID, the current instant and a counter, so
-     * every replay produces the same sequence.
+     * A deterministic UUID: version 5 (SHA-1, name-based, RFC 4122) in the namespace
+     * {@code 9e952958-5e33-4daf-827f-2fa12937b875} of the name {@code <instance ID>-<current instant, ISO-8601>-<n>},
+     * where {@code n} counts the calls in this execution from 0, so every replay produces the same sequence.
      */
     UUID newUUID();
 
     /**
      * A logger that forwards to {@code logger} only when the code is not replaying, so each line is written once
-     * per orchestration rather than once per replay.
+     * per orchestration rather than once per replay. While replaying, its {@code isXxxEnabled()} methods answer false
+     * and its fluent {@code atXxx()} builders do nothing.
+     *
+     * @throws IllegalArgumentException if {@code logger} is null
      */
     Logger createReplaySafeLogger(Logger logger);
 }

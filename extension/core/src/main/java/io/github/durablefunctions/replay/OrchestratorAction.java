@@ -23,7 +23,8 @@ public sealed interface OrchestratorAction {
     /**
      * Start a durable timer: becomes {@code TimerCreated(FireAt)} plus a {@code TimerFired(TimerId = id)} message to
      * the instance's own control queue, invisible until {@code fireAt}. The executor has already split long timers,
-     * so {@code fireAt} is at most 6 days after the episode's current time.
+     * so {@code fireAt} is at most the executor's maximum timer interval (6 days by default) after the episode's
+     * current time. It may be at or before that time (a zero or past timer), which fires at once.
      */
     record CreateTimer(int id, Instant fireAt) implements OrchestratorAction {
     }
@@ -45,10 +46,14 @@ public sealed interface OrchestratorAction {
 
     /**
      * End the execution: becomes {@code ExecutionCompleted} (or {@code ContinueAsNew} for
-     * {@link OrchestrationRuntimeStatus#CONTINUED_AS_NEW}).
+     * {@link OrchestrationRuntimeStatus#CONTINUED_AS_NEW}). Actions before it in the same result (for example a
+     * {@code sendEvent} just before {@code continueAsNew}) are still carried out; a Failed or Terminated completion
+     * comes alone.
      *
-     * @param status          Completed, Failed or ContinuedAsNew
-     * @param result          the output JSON (Completed), the new input JSON (ContinuedAsNew), or null
+     * @param status          Completed, Failed, ContinuedAsNew, or Terminated (history held an
+     *                        {@code ExecutionTerminated} event)
+     * @param result          the output JSON (Completed), the new input JSON (ContinuedAsNew), the termination
+     *                        reason JSON (Terminated), or null
      * @param failureDetails  why it failed (Failed), or null
      * @param carryoverEvents for ContinuedAsNew: the {@code EventRaised} events received but not consumed, to add to
      *                        the new execution (empty when not preserved)

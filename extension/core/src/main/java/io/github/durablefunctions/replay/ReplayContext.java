@@ -450,6 +450,11 @@ final class ReplayContext implements TaskOrchestrationContext {
                 throw new ExecutionStopSignal("The instance was terminated. This is control flow of the replay "
                         + "runtime: never catch it.");
             }
+            if (exit != null) {
+                // The code caught the signal of complete() or continueAsNew() and went on: the execution is over.
+                throw new ExecutionStopSignal("The orchestration has already ended (" + exit.status().statusName()
+                        + "). This is control flow of the replay runtime: never catch it.");
+            }
             if (!processNextEvent()) {
                 blocked = true;
                 throw new OrchestratorBlockedException("The orchestrator is waiting for a result that is not in "
@@ -792,13 +797,11 @@ final class ReplayContext implements TaskOrchestrationContext {
                     }
                     return results;
                 });
+        long createdAt = ordinal;
         return new ReplayTask<>(this, all, () -> {
-            long last = ordinal;
-            if (!owned.isEmpty()) {
-                last = Long.MIN_VALUE;
-                for (ReplayTask<V> task : owned) {
-                    last = Math.max(last, task.completedAt());
-                }
+            long last = owned.isEmpty() ? createdAt : Long.MIN_VALUE; // an empty allOf is done when created
+            for (ReplayTask<V> task : owned) {
+                last = Math.max(last, task.completedAt());
             }
             return last;
         });
