@@ -354,6 +354,21 @@ class DurableTaskHttpApiIntegrationTest {
         assertThat(last.path("OrchestrationStatus").asText()).isEqualTo("Failed");
     }
 
+    @Test
+    void showHistoryOfATimerHasItsFireTime() throws Exception {
+        String id = unique("timer");
+        start("TimerOrchestration", id, "1");
+        assertThat(awaitRuntimeStatus(id, "Completed").path("output").asText()).isEqualTo("timer fired");
+
+        JsonNode events = json(send("GET", statusPath(id) + "?showHistory=true", null)).path("historyEvents");
+        List<String> types = new ArrayList<>();
+        events.forEach(e -> types.add(e.path("EventType").asText()));
+        assertThat(types).containsExactly("ExecutionStarted", "TimerCreated", "TimerFired", "ExecutionCompleted");
+        Instant fireAt = Instant.parse(events.get(1).path("FireAt").asText());
+        assertThat(Instant.parse(events.get(2).path("FireAt").asText())).isEqualTo(fireAt);
+        assertThat(fireAt).isAfter(Instant.parse(events.get(0).path("Timestamp").asText()));
+    }
+
     // ------------------------------------------------------------------------------------------------ query
 
     @Test
@@ -418,6 +433,9 @@ class DurableTaskHttpApiIntegrationTest {
         JsonNode beforeAll = json(send("GET", API + "/instances?instanceIdPrefix=" + prefix
                 + "&createdTimeTo=2000-01-01", null));
         assertThat(beforeAll).isEmpty();
+        JsonNode offsetUnencoded = json(send("GET", API + "/instances?instanceIdPrefix=" + prefix
+                + "&createdTimeFrom=2000-01-01T02:00:00+02:00&createdTimeTo=2100-01-01T00:00:00", null));
+        assertThat(offsetUnencoded).as("an offset whose + arrived as a space; a time without offset").hasSize(2);
         JsonNode running = json(send("GET", API + "/instances?instanceIdPrefix=" + prefix
                 + "&runtimeStatus=Running,Pending", null));
         assertThat(running).isEmpty();
