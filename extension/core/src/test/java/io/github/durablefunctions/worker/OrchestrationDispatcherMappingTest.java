@@ -338,7 +338,7 @@ class OrchestrationDispatcherMappingTest {
     }
 
     @Test
-    void theOldExecutionEndsWithAContinueAsNewEventThatIsNotPartOfTheNewOne() {
+    void aContinuedExecutionThatCompletesIsCheckpointedAsTheNewExecutionOnly() {
         script = (call, events) -> call == 1
                 ? new OrchestratorResult(List.of(new OrchestratorAction.CompleteOrchestration(0,
                 OrchestrationRuntimeStatus.CONTINUED_AS_NEW, "1", null)), null)
