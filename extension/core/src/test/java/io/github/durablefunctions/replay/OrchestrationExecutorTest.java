@@ -306,6 +306,23 @@ class OrchestrationExecutorTest {
     }
 
     @Test
+    void wrappingTheBlockingSignalInAnExceptionDoesNotFailTheOrchestration() {
+        OrchestratorFunction<String> wrapping = ctx -> {
+            try {
+                return ctx.callActivity("A", String.class).await();
+            } catch (Throwable t) {
+                throw new IllegalStateException("wrapped", t);
+            }
+        };
+        List<HistoryEvent> news = new HistoryBuilder().orchestratorStarted().executionStarted("Custom", null).take();
+
+        OrchestratorResult result = run(wrapping, List.of(), news);
+
+        assertThat(result.actions()).containsExactly(new ScheduleTask(0, "A", null, null));
+        assertThat(result.completion()).isNull();
+    }
+
+    @Test
     void orchestratorExceptionFailsTheOrchestrationWithItsDetails() {
         OrchestratorFunction<String> throwing = ctx -> {
             throw new IllegalArgumentException("bad input: " + ctx.getInput(String.class));
