@@ -513,7 +513,7 @@ class DurableTaskHttpApiIntegrationTest {
 
     @Test
     void raiseEventDeliversTheJsonPayloadAndIs410Afterwards() throws Exception {
-        String id = unique("approve");
+        String id = unique("approve/#?\\");
         start("WaitForApproval", id, null);
         awaitRuntimeStatus(id, "Running");
 
@@ -633,6 +633,10 @@ class DurableTaskHttpApiIntegrationTest {
         JsonNode restarted = awaitRuntimeStatus(newId, "Completed");
         assertThat(restarted.path("output").asText()).isEqualTo("Hello Cork!");
         assertThat(restarted.path("input")).isEqualTo(JSON.readTree("[\"Cork\"]"));
+
+        HttpResponse<String> waited = send("POST", statusPath(id) + "/restart?timeout=30&pollingInterval=0.2", null);
+        assertThat(waited.statusCode()).as("restart can wait as start does").isEqualTo(200);
+        assertThat(JSON.readTree(waited.body()).asText()).isEqualTo("Hello Cork!");
     }
 
     @Test
