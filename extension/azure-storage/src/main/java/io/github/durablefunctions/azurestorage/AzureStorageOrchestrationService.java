@@ -57,7 +57,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Worker side ({@link OrchestrationService}): {@link #start()} creates the task hub, claims partitions and listens
  * to the owned control queues; {@link #lockNextOrchestrationWorkItem(Duration)} hands out one batch per instance
  * at a time with its history (§8.1, §8.2); {@link #completeOrchestrationWorkItem} checkpoints in the order of §8.3;
- * activities follow §8.4. Client side ({@link OrchestrationServiceClient}): create, send, read state and history.
+ * activities follow §8.4. Client side ({@link OrchestrationServiceClient}): create, send, read state and history;
+ * query instances ({@link InstanceQuery}, §4 "Queries"), purge them ({@link InstancePurger}, §7.2 "Purge") and rewind
+ * failed ones ({@link HistoryRewinder}, §3.3, §6.3).
  *
  * <p>Not supported yet: payloads over 45 KiB per queue message (blob offloading, §7): sends of larger messages
  * fail with an {@link IllegalArgumentException} naming the instance and the size. Thread-safe.
