@@ -266,7 +266,9 @@ final class EventFields {
                     s.string("Input"));
             case EventRaised -> new EventRaisedEvent(id, played, ts, s.string("Name"), s.string("Input"),
                     s.trace("ParentTraceContext"));
-            case GenericEvent -> new GenericEvent(id, played, ts, s.string("Data"));
+            // A row rewound by DTFx carries its "Rewound: ..." marker only in Reason (storage-layout.md §3.3).
+            case GenericEvent -> new GenericEvent(id, played, ts,
+                    s.string("Data") != null ? s.string("Data") : s.string("Reason"));
             case HistoryState -> new HistoryStateEvent(id, played, ts, s.json("State"));
             case ExecutionSuspended -> new ExecutionSuspendedEvent(id, played, ts, s.string("Reason"));
             case ExecutionResumed -> new ExecutionResumedEvent(id, played, ts, s.string("Reason"));

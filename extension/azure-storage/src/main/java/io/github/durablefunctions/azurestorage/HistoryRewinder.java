@@ -23,7 +23,8 @@ import java.util.Set;
 /**
  * The history side of the legacy Azure Storage rewind (storage-layout.md §3.3 GenericEvent note, §4 write path 5,
  * §6.3 "Rewind"). For a Failed instance, the rows of its current execution are rewritten in place (same RowKeys, same
- * ExecutionId; the other columns, such as {@code Reason} and {@code FailureDetails}, are kept):
+ * ExecutionId; rows turned into {@code GenericEvent} get {@code Reason} and {@code Data} set to the same
+ * "Rewound: ..." marker, the other columns, such as {@code Details} and {@code FailureDetails}, are kept):
  * <ul>
  *   <li>each {@code TaskFailed} row → {@code EventType = "GenericEvent"}, {@code Data = "Rewound: TaskFailed"},
  *       {@code EventId = -1}; the {@code TaskScheduled} row it answers (EventId = its TaskScheduledId) →
@@ -199,6 +200,9 @@ final class HistoryRewinder {
     private static String originalType(TableEntity row) {
         String type = TrackingStore.stringOf(row.getProperty("EventType"));
         String data = TrackingStore.stringOf(row.getProperty("Data"));
+        if (data == null) {
+            data = TrackingStore.stringOf(row.getProperty("Reason"));
+        }
         if (GENERIC_EVENT.equals(type) && data != null && data.startsWith(REWOUND_PREFIX)) {
             return data.substring(REWOUND_PREFIX.length());
         }
@@ -212,6 +216,9 @@ final class HistoryRewinder {
         }
         Map<String, Object> columns = new LinkedHashMap<>();
         columns.put("EventType", GENERIC_EVENT);
+        // DTFx marks a rewound row by its Reason; the Data column carries the same marker so the row also reads as
+        // a GenericEvent whose data says what it was.
+        columns.put("Reason", REWOUND_PREFIX + originalType);
         columns.put("Data", REWOUND_PREFIX + originalType);
         if (clearEventId) {
             columns.put("EventId", -1);

@@ -64,6 +64,20 @@ class HistoryEntityCodecTest {
     }
 
     @Test
+    void rowRewoundByDtfxReadsAsGenericEventWhoseDataIsTheReasonMarker() {
+        // DTFx's rewind turns a TaskFailed row into a GenericEvent row and marks it only in Reason (§3.3)
+        TableEntity row = new TableEntity("abc", "0000000000000005")
+                .addProperty("ExecutionId", "e1").addProperty("EventType", "GenericEvent").addProperty("EventId", -1)
+                .addProperty("IsPlayed", false).addProperty("_Timestamp", OffsetDateTime.of(2024, 1, 1, 0, 0, 0, 0,
+                        ZoneOffset.UTC))
+                .addProperty("TaskScheduledId", 2).addProperty("Reason", "Rewound: TaskFailed");
+
+        assertThat(HistoryEntityCodec.fromEntity(row)).isInstanceOfSatisfying(
+                io.github.durablefunctions.history.GenericEvent.class,
+                e -> assertThat(e.data()).isEqualTo("Rewound: TaskFailed"));
+    }
+
+    @Test
     void taskScheduledRow() {
         TaskScheduledEvent e = new TaskScheduledEvent(0, false, T, "SayHello", null, "\"Tokyo\"", null,
                 Map.of("k", "v"));

@@ -136,7 +136,8 @@ class RewindTest {
         assertThat(failed.getProperties()).containsEntry("EventType", "GenericEvent")
                 .containsEntry("Data", "Rewound: TaskFailed").containsEntry("EventId", -1)
                 .containsEntry("TaskScheduledId", failedTaskId)
-                .containsEntry("Reason", failedBefore.getProperty("Reason"));
+                .containsEntry("Reason", "Rewound: TaskFailed")
+                .containsEntry("FailureDetails", failedBefore.getProperty("FailureDetails"));
         assertThat(rows.get(scheduledRowKey).getProperties()).containsEntry("EventType", "GenericEvent")
                 .containsEntry("Data", "Rewound: TaskScheduled").containsEntry("EventId", failedTaskId)
                 .containsEntry("Name", "Boom");

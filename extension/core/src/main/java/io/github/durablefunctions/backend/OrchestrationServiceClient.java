@@ -71,12 +71,13 @@ public interface OrchestrationServiceClient {
     int purgeInstanceStates(Instant createdTimeFrom, Instant createdTimeTo, Set<OrchestrationRuntimeStatus> statuses);
 
     /**
-     * Rewinds a failed instance (the legacy Azure Storage rewind, storage-layout.md §3.3 and §6.3): turns the rows of
-     * its failures ({@code TaskFailed} and the {@code TaskScheduled} it answers, {@code SubOrchestrationInstanceFailed}
-     * and its {@code SubOrchestrationInstanceCreated}, and the failed {@code ExecutionCompleted}) into
-     * {@code GenericEvent} rows with {@code Reason = "Rewound: <old EventType>"}, rewinds failed sub-orchestrations the
-     * same way, sets the instance row to Pending and sends a {@code GenericEvent} message so the instance replays and
-     * schedules the rewound work again.
+     * Rewinds a failed instance (the legacy Azure Storage rewind, storage-layout.md §3.3 and §6.3). In its current
+     * execution, {@code TaskFailed} rows and the {@code TaskScheduled} rows they answer,
+     * {@code SubOrchestrationInstanceFailed} rows and the failed {@code ExecutionCompleted} become {@code GenericEvent}
+     * rows whose {@code Reason} and {@code Data} are {@code "Rewound: <old EventType>"}; the
+     * {@code SubOrchestrationInstanceCreated} of a failed child keeps its type (marked in {@code Reason}) and the child
+     * is rewound the same way, recursively. The instance row goes to Pending and a {@code GenericEvent} message wakes
+     * each rewound instance that has no rewound child, so it replays and schedules the rewound work again.
      *
      * @throws IllegalArgumentException if the instance does not exist
      * @throws IllegalStateException if the instance is not Failed
