@@ -520,6 +520,9 @@ class DurableTaskHttpApiIntegrationTest {
         HttpResponse<String> raised = post(statusPath(id) + "/raiseEvent/Approval", "\"yes\"");
         assertThat(raised.statusCode()).isEqualTo(202);
         assertThat(raised.body()).isEmpty();
+        assertThat(raised.headers().firstValue("Location")).hasValueSatisfying(location -> assertThat(location)
+                .contains("/runtime/webhooks/durabletask/instances/").contains("taskHub="));
+        assertThat(raised.headers().firstValue("Retry-After")).hasValue("10");
         assertThat(awaitRuntimeStatus(id, "Completed").path("output").asText()).isEqualTo("approved: yes");
 
         HttpResponse<String> late = post(statusPath(id) + "/raiseEvent/Approval", "\"again\"");
@@ -557,8 +560,11 @@ class DurableTaskHttpApiIntegrationTest {
         start("WaitForApproval", id, null);
         awaitRuntimeStatus(id, "Running");
 
-        assertThat(send("POST", statusPath(id) + "/terminate?reason=no%20longer%20needed", null).statusCode())
-                .isEqualTo(202);
+        HttpResponse<String> accepted = send("POST", statusPath(id) + "/terminate?reason=no%20longer%20needed", null);
+        assertThat(accepted.statusCode()).isEqualTo(202);
+        assertThat(accepted.headers().firstValue("Retry-After")).hasValue("10");
+        assertThat(send("GET", accepted.headers().firstValue("Location").orElseThrow(), null).statusCode())
+                .as("Location is the instance's status URL").isIn(200, 202);
         JsonNode terminated = awaitRuntimeStatus(id, "Terminated");
         assertThat(terminated.path("output").asText()).isEqualTo("no longer needed");
 

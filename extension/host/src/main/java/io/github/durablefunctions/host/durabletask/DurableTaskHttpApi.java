@@ -77,6 +77,8 @@ import java.util.TreeMap;
 public final class DurableTaskHttpApi {
     /** Where the API lives, relative to the host's root URL. */
     public static final String BASE_PATH = "/runtime/webhooks/durabletask";
+    /** The {@code Retry-After} of 202 responses to accepted operations, in seconds (as the check-status response). */
+    static final String CHECK_STATUS_RETRY_AFTER_SECONDS = "10";
     /** The {@code Retry-After} of 202 status responses, in seconds (as the extension sends). */
     static final String STATUS_RETRY_AFTER_SECONDS = "5";
     /** The request and response header that carries a query's continuation token. */
@@ -317,12 +319,13 @@ public final class DurableTaskHttpApi {
         }
         byte[] body = RequestBodies.read(ctx, maxBodySize);
         JsonNode payload = body.length == 0 ? null : parseJson(body);
-        DurableTaskClient client = target(ctx).client();
+        TaskHubClients.Target target = target(ctx);
+        DurableTaskClient client = target.client();
         if (isMissingOrFinished(ctx, client, instanceId)) {
             return;
         }
         client.raiseEvent(instanceId, eventName, payload);
-        ctx.status(202);
+        accepted(ctx, target, instanceId);
     }
 
     /**
@@ -332,12 +335,13 @@ public final class DurableTaskHttpApi {
      */
     void terminate(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        DurableTaskClient client = target(ctx).client();
+        TaskHubClients.Target target = target(ctx);
+        DurableTaskClient client = target.client();
         if (isMissingOrFinished(ctx, client, instanceId)) {
             return;
         }
         client.terminate(instanceId, param(ctx, "reason"));
-        ctx.status(202);
+        accepted(ctx, target, instanceId);
     }
 
     /**
@@ -346,12 +350,13 @@ public final class DurableTaskHttpApi {
      */
     void suspend(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        DurableTaskClient client = target(ctx).client();
+        TaskHubClients.Target target = target(ctx);
+        DurableTaskClient client = target.client();
         if (isMissingOrFinished(ctx, client, instanceId)) {
             return;
         }
         client.suspendInstance(instanceId, param(ctx, "reason"));
-        ctx.status(202);
+        accepted(ctx, target, instanceId);
     }
 
     /**
@@ -360,12 +365,13 @@ public final class DurableTaskHttpApi {
      */
     void resume(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        DurableTaskClient client = target(ctx).client();
+        TaskHubClients.Target target = target(ctx);
+        DurableTaskClient client = target.client();
         if (isMissingOrFinished(ctx, client, instanceId)) {
             return;
         }
         client.resumeInstance(instanceId, param(ctx, "reason"));
-        ctx.status(202);
+        accepted(ctx, target, instanceId);
     }
 
     /**
@@ -376,7 +382,8 @@ public final class DurableTaskHttpApi {
      */
     void rewind(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        DurableTaskClient client = target(ctx).client();
+        TaskHubClients.Target target = target(ctx);
+        DurableTaskClient client = target.client();
         OrchestrationMetadata metadata = client.getInstanceMetadata(instanceId, false);
         if (metadata == null) {
             instanceNotFound(ctx, instanceId);
@@ -396,7 +403,7 @@ public final class DurableTaskHttpApi {
         } catch (IllegalStateException e) {
             throw new IllegalArgumentException(e.getMessage(), e);
         }
-        ctx.status(202);
+        accepted(ctx, target, instanceId);
     }
 
     /**
@@ -422,13 +429,30 @@ public final class DurableTaskHttpApi {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
+    /**
+     * The 202 of an accepted operation on an instance (event, terminate, suspend, resume, rewind): no body, with
+     * {@code Location} = the instance's status URL (as {@code statusQueryGetUri}, with {@code taskHub},
+     * {@code connection} and {@code code}) and {@code Retry-After: 10}, so the caller can watch the effect.
+     */
+    private void accepted(Context ctx, TaskHubClients.Target target, String instanceId) {
+        DurableClientContext context = clientContext(ctx, target);
+        HttpRequestMessageImpl<byte[]> request = new HttpRequestMessageImpl<>(
+                HttpFunctionHandler.requestData(ctx, new byte[0]), new byte[0]);
+        ctx.header("Location", context.createHttpManagementPayload(request, instanceId).getStatusQueryGetUri());
+        ctx.header("Retry-After", CHECK_STATUS_RETRY_AFTER_SECONDS);
+        ctx.status(202);
+    }
+
+    private DurableClientContext clientContext(Context ctx, TaskHubClients.Target target) {
+        String code = param(ctx, "code");
+        return new DurableClientContext(target.client(), target.taskHub(), target.connectionName(),
+                code == null || code.isEmpty() ? "" : "code=" + URLEncoder.encode(code, StandardCharsets.UTF_8));
+    }
+
     /** The 202 check-status response, or with wait options the wait-or-check-status response. */
     private void respondStarted(Context ctx, TaskHubClients.Target target, String instanceId, WaitOptions wait,
                                 byte[] body) {
-        String code = param(ctx, "code");
-        DurableClientContext context = new DurableClientContext(target.client(), target.taskHub(),
-                target.connectionName(),
-                code == null || code.isEmpty() ? "" : "code=" + URLEncoder.encode(code, StandardCharsets.UTF_8));
+        DurableClientContext context = clientContext(ctx, target);
         HttpRequestMessageImpl<byte[]> request = new HttpRequestMessageImpl<>(
                 HttpFunctionHandler.requestData(ctx, body), body);
         HttpFunctionHandler.write(ctx, wait == null ? context.createCheckStatusResponse(request, instanceId)
