@@ -5,6 +5,7 @@ import io.github.durablefunctions.JacksonDataConverter;
 import io.github.durablefunctions.OrchestratorFunction;
 import io.github.durablefunctions.TaskActivity;
 import io.github.durablefunctions.backend.OrchestrationService;
+import io.github.durablefunctions.replay.OrchestrationExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,7 +33,7 @@ public final class DurableTaskWorker implements AutoCloseable {
     private DurableTaskWorker(Builder b) {
         this.service = Objects.requireNonNull(b.service, "service");
         this.orchestrationDispatcher = new OrchestrationDispatcher(service, b.orchestrators,
-                b.dataConverter, b.maxConcurrentOrchestratorFunctions);
+                b.dataConverter, b.maxConcurrentOrchestratorFunctions, b.maxTimerInterval, b.timerPieceLength);
         this.activityDispatcher = new ActivityDispatcher(service, b.activities, b.dataConverter,
                 b.maxConcurrentActivityFunctions);
     }
@@ -91,6 +92,8 @@ public final class DurableTaskWorker implements AutoCloseable {
         private final Map<String, TaskActivity> activities = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private int maxConcurrentOrchestratorFunctions = 10 * Runtime.getRuntime().availableProcessors();
         private int maxConcurrentActivityFunctions = 10 * Runtime.getRuntime().availableProcessors();
+        private Duration maxTimerInterval = OrchestrationExecutor.DEFAULT_MAX_TIMER_INTERVAL;
+        private Duration timerPieceLength = OrchestrationExecutor.DEFAULT_TIMER_PIECE_LENGTH;
 
         private Builder() {
         }
@@ -140,6 +143,29 @@ public final class DurableTaskWorker implements AutoCloseable {
         /** How many activities run at once; default 10 × processors. Must be ≥ 1. */
         public Builder maxConcurrentActivityFunctions(int value) {
             this.maxConcurrentActivityFunctions = requirePositive(value, "maxConcurrentActivityFunctions");
+            return this;
+        }
+
+        /**
+         * The longest single durable timer, and the length of each piece of a longer one: a timer due further away
+         * than {@code max} is created as a chain of timers of {@code piece} each, the last one firing at the requested
+         * time. The default is 6 days / 3 days, the Durable Functions values for Azure Storage, whose queue messages
+         * stay invisible for at most 7 days (storage-layout.md §8.6). Change it for a backend with other limits, or
+         * in tests to exercise timer chaining in seconds.
+         *
+         * @param max   the longest single timer
+         * @param piece the length of each piece of a chained timer
+         * @throws IllegalArgumentException unless {@code 0 < piece <= max}
+         */
+        public Builder maximumTimerInterval(Duration max, Duration piece) {
+            Objects.requireNonNull(max, "max");
+            Objects.requireNonNull(piece, "piece");
+            if (piece.isZero() || piece.isNegative() || piece.compareTo(max) > 0) {
+                throw new IllegalArgumentException("The timer piece length (" + piece + ") must be positive and at "
+                        + "most the maximum timer interval (" + max + ")");
+            }
+            this.maxTimerInterval = max;
+            this.timerPieceLength = piece;
             return this;
         }
 

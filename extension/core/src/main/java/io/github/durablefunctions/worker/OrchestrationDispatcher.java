@@ -100,21 +100,34 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
 
     OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
                             DataConverter dataConverter, int maxConcurrency) {
-        this(service, caseInsensitive(orchestrators), null, dataConverter, maxConcurrency);
+        this(service, orchestrators, dataConverter, maxConcurrency, OrchestrationExecutor.DEFAULT_MAX_TIMER_INTERVAL,
+                OrchestrationExecutor.DEFAULT_TIMER_PIECE_LENGTH);
+    }
+
+    /**
+     * A dispatcher whose executor chains timers further away than {@code maxTimerInterval} into pieces of
+     * {@code timerPieceLength} (see {@link OrchestrationExecutor}).
+     */
+    OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
+                            DataConverter dataConverter, int maxConcurrency, Duration maxTimerInterval,
+                            Duration timerPieceLength) {
+        this(service, caseInsensitive(orchestrators), null, dataConverter, maxConcurrency, maxTimerInterval,
+                timerPieceLength);
     }
 
     /** A dispatcher whose orchestrator runs are scripted (for tests of the action mapping). */
     OrchestrationDispatcher(OrchestrationService service, EpisodeExecutor executor) {
-        this(service, Map.of(), executor, null, 1);
+        this(service, Map.of(), executor, null, 1, null, null);
     }
 
     private OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> byName,
-                                    EpisodeExecutor executor, DataConverter dataConverter, int maxConcurrency) {
+                                    EpisodeExecutor executor, DataConverter dataConverter, int maxConcurrency,
+                                    Duration maxTimerInterval, Duration timerPieceLength) {
         super("orchestration", maxConcurrency);
         this.service = service;
         this.orchestrators = byName;
-        this.executor = executor != null ? executor
-                : new OrchestrationExecutor(dataConverter, byName::get)::execute;
+        this.executor = executor != null ? executor : new OrchestrationExecutor(dataConverter, byName::get,
+                maxTimerInterval, timerPieceLength)::execute;
     }
 
     private static Map<String, OrchestratorFunction<?>> caseInsensitive(
@@ -190,7 +203,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             return null;
         }
         OrchestrationRuntimeState state = new OrchestrationRuntimeState(past.getPastEvents());
-        state.addEvent(new OrchestratorStartedEvent(-1, false, Instant.now()));
+        state.addEvent(new OrchestratorStartedEvent(-1, false, historyNow()));
         for (HistoryEvent e : accepted) {
             state.addEvent(e);
         }
@@ -202,7 +215,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             OrchestratorAction.CompleteOrchestration continued = applyActions(state, result, outbound);
             String customStatus = result.customStatus() != null ? result.customStatus() : carriedCustomStatus;
             if (continued == null) {
-                state.addEvent(new OrchestratorCompletedEvent(-1, false, Instant.now()));
+                state.addEvent(new OrchestratorCompletedEvent(-1, false, historyNow()));
                 state.setCustomStatus(customStatus);
                 break;
             }
@@ -210,7 +223,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             state.setCustomStatus(customStatus);
             carriedCustomStatus = customStatus;
             if (generation >= MAX_GENERATIONS_PER_WORK_ITEM) {
-                Instant now = Instant.now();
+                Instant now = historyNow();
                 state.addEvent(new OrchestratorCompletedEvent(-1, false, now));
                 outbound.timers.add(new TaskMessage(new TimerFiredEvent(-1, false, now, SPLIT_TIMER_ID, now),
                         state.getExecutionStartedEvent().orchestrationInstance()));
@@ -237,7 +250,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
         }
         OrchestrationInstance self = started.orchestrationInstance();
         Map<String, String> tags = started.tags() == null ? Map.of() : started.tags();
-        Instant now = Instant.now();
+        Instant now = historyNow();
         for (OrchestratorAction action : result.actions()) {
             if (action instanceof OrchestratorAction.ScheduleTask task) {
                 TaskScheduledEvent scheduled = new TaskScheduledEvent(task.id(), false, now, task.name(),
@@ -342,7 +355,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     private static OrchestrationRuntimeState newExecution(OrchestrationRuntimeState previous,
                                                           OrchestratorAction.CompleteOrchestration continued) {
         ExecutionStartedEvent old = previous.getExecutionStartedEvent();
-        Instant now = Instant.now();
+        Instant now = historyNow();
         OrchestrationInstance instance = new OrchestrationInstance(old.orchestrationInstance().instanceId(),
                 newExecutionId());
         OrchestrationRuntimeState next = new OrchestrationRuntimeState();
@@ -353,6 +366,18 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             next.addEvent(e);
         }
         return next;
+    }
+
+    /**
+     * The current time at the precision of history timestamps: .NET {@code DateTime} ticks of 100 ns, which is what
+     * a backend in the DTFx format stores (storage-layout.md §6.2: up to 7 fractional digits). The episode's
+     * {@code OrchestratorStarted} timestamp is the orchestration's current time ({@code getCurrentInstant()}, also
+     * the name behind {@code newUUID()}); were it finer than the stored value, the first run of an episode would see
+     * another time, and generate other UUIDs, than its replays.
+     */
+    static Instant historyNow() {
+        Instant now = Instant.now();
+        return Instant.ofEpochSecond(now.getEpochSecond(), now.getNano() / 100 * 100);
     }
 
     /** A new execution ID: a random UUID as 32 lowercase hex digits ({@code Guid.ToString("N")}). */

@@ -70,6 +70,21 @@ class OrchestrationDispatcherTest {
     }
 
     @Test
+    void episodeTimestampsHaveTheHundredNanosecondPrecisionThatHistoryStores() {
+        // A finer OrchestratorStarted timestamp would give getCurrentInstant() and newUUID() other values on replay,
+        // after the backend stored it as .NET ticks.
+        for (int i = 0; i < 20; i++) {
+            assertThat(OrchestrationDispatcher.historyNow().getNano() % 100).isZero();
+        }
+        dispatcher.process(new WorkItem(List.of(), started()));
+
+        assertThat(service.completed.get(0).newRuntimeState().getNewEvents())
+                .filteredOn(e -> e instanceof OrchestratorStartedEvent || e instanceof OrchestratorCompletedEvent
+                        || e instanceof TaskScheduledEvent)
+                .hasSize(3).allSatisfy(e -> assertThat(e.timestamp().getNano() % 100).isZero());
+    }
+
+    @Test
     void aDuplicateResultInTheSameBatchIsRecordedOnce() {
         TaskCompletedEvent result = new TaskCompletedEvent(-1, false, T0, 0, "\"a\"");
 
