@@ -238,7 +238,8 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
     }
 
     /**
-     * Checks that the instance exists and is Failed, then has the backend rewind it.
+     * Has the backend rewind the instance; the backend checks that it exists and is Failed
+     * ({@link OrchestrationServiceClient#rewindTaskOrchestration}).
      *
      * @throws IllegalArgumentException if the instance ID is empty or no such instance exists
      * @throws IllegalStateException    if the instance is not Failed
@@ -246,15 +247,6 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
     @Override
     public void rewindInstance(String instanceId, String reason) {
         requireInstanceId(instanceId);
-        OrchestrationState state = backend.getOrchestrationState(instanceId, false);
-        if (state == null) {
-            throw new IllegalArgumentException("An orchestration instance with ID '" + instanceId
-                    + "' was not found.");
-        }
-        if (state.runtimeStatus() != OrchestrationRuntimeStatus.FAILED) {
-            throw new IllegalStateException("The orchestration instance '" + instanceId + "' cannot be rewound: its "
-                    + "status is " + state.runtimeStatus().statusName() + ", only Failed instances can be rewound.");
-        }
         backend.rewindTaskOrchestration(instanceId, reason);
     }
 

@@ -46,6 +46,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 
 /**
  * The Durable Functions HTTP management API under {@value #BASE_PATH} (api-and-http.md §3). Each endpoint is one
@@ -305,7 +306,7 @@ public final class DurableTaskHttpApi {
     /**
      * {@code POST /instances/{instanceId}/raiseEvent/{eventName}} (§3.3 "Raise event"): sends the JSON body as the
      * event's payload (an empty body is a null payload). {@code Content-Type} must be {@code application/json}.
-     * <b>202</b> with no body; <b>400</b> for another content type or a body that is not JSON; <b>404</b> for an
+     * <b>202</b> with no body (and {@code Location}, {@code Retry-After}: see {@link #accepted}); <b>400</b> for another content type or a body that is not JSON; <b>404</b> for an
      * unknown instance; <b>410</b> if the instance is Completed, Failed, Terminated or Canceled.
      */
     void raiseEvent(Context ctx) {
@@ -319,13 +320,7 @@ public final class DurableTaskHttpApi {
         }
         byte[] body = RequestBodies.read(ctx, maxBodySize);
         JsonNode payload = body.length == 0 ? null : parseJson(body);
-        TaskHubClients.Target target = target(ctx);
-        DurableTaskClient client = target.client();
-        if (isMissingOrFinished(ctx, client, instanceId)) {
-            return;
-        }
-        client.raiseEvent(instanceId, eventName, payload);
-        accepted(ctx, target, instanceId);
+        operateOnUnfinished(ctx, instanceId, client -> client.raiseEvent(instanceId, eventName, payload));
     }
 
     /**
@@ -335,13 +330,7 @@ public final class DurableTaskHttpApi {
      */
     void terminate(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        TaskHubClients.Target target = target(ctx);
-        DurableTaskClient client = target.client();
-        if (isMissingOrFinished(ctx, client, instanceId)) {
-            return;
-        }
-        client.terminate(instanceId, param(ctx, "reason"));
-        accepted(ctx, target, instanceId);
+        operateOnUnfinished(ctx, instanceId, client -> client.terminate(instanceId, param(ctx, "reason")));
     }
 
     /**
@@ -350,13 +339,7 @@ public final class DurableTaskHttpApi {
      */
     void suspend(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        TaskHubClients.Target target = target(ctx);
-        DurableTaskClient client = target.client();
-        if (isMissingOrFinished(ctx, client, instanceId)) {
-            return;
-        }
-        client.suspendInstance(instanceId, param(ctx, "reason"));
-        accepted(ctx, target, instanceId);
+        operateOnUnfinished(ctx, instanceId, client -> client.suspendInstance(instanceId, param(ctx, "reason")));
     }
 
     /**
@@ -365,13 +348,7 @@ public final class DurableTaskHttpApi {
      */
     void resume(Context ctx) {
         String instanceId = ctx.pathParam("instanceId");
-        TaskHubClients.Target target = target(ctx);
-        DurableTaskClient client = target.client();
-        if (isMissingOrFinished(ctx, client, instanceId)) {
-            return;
-        }
-        client.resumeInstance(instanceId, param(ctx, "reason"));
-        accepted(ctx, target, instanceId);
+        operateOnUnfinished(ctx, instanceId, client -> client.resumeInstance(instanceId, param(ctx, "reason")));
     }
 
     /**
@@ -428,6 +405,19 @@ public final class DurableTaskHttpApi {
     }
 
     // ------------------------------------------------------------------------------------------------ helpers
+
+    /**
+     * Applies an operation to an instance that exists and is not finished, then answers with {@link #accepted};
+     * otherwise answers 404 or 410 and does nothing.
+     */
+    private void operateOnUnfinished(Context ctx, String instanceId, Consumer<DurableTaskClient> operation) {
+        TaskHubClients.Target target = target(ctx);
+        if (isMissingOrFinished(ctx, target.client(), instanceId)) {
+            return;
+        }
+        operation.accept(target.client());
+        accepted(ctx, target, instanceId);
+    }
 
     /**
      * The 202 of an accepted operation on an instance (event, terminate, suspend, resume, rewind): no body, with
