@@ -17,7 +17,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -42,26 +41,7 @@ class DurableHostIntegrationTest {
 
     @BeforeAll
     static void startHost() throws Exception {
-        String hostJson = """
-                {
-                  "version": "2.0",
-                  "extensions": {
-                    "durableTask": {
-                      "hubName": "%s",
-                      "maxConcurrentActivityFunctions": 4,
-                      "maxConcurrentOrchestratorFunctions": 4,
-                      "storageProvider": { "partitionCount": 2, "maxQueuePollingInterval": "00:00:01" }
-                    }
-                  }
-                }""".formatted(HUB);
-        Path app = TestApp.write(tmp, hostJson);
-        host = DurableHost.start(HostOptions.defaults(app)
-                .withPort(0)
-                .withStorage(AzuriteExtension.connectionString())
-                .withEnvironment(Map.of())
-                .withAzuriteDir(tmp.resolve("azurite-unused"))
-                .withGracePeriod(Duration.ofSeconds(5))
-                .withParentClassLoader(TestApp.hidingParent()));
+        host = DurableHost.start(TestApp.hostOptions(tmp, TestApp.hostJson(HUB, 4)));
     }
 
     @AfterAll

@@ -52,28 +52,10 @@ class DurableTaskHttpApiIntegrationTest {
 
     @BeforeAll
     static void startHost() throws Exception {
-        String hostJson = """
-                {
-                  "version": "2.0",
-                  "extensions": {
-                    "durableTask": {
-                      "hubName": "%s",
-                      "maxConcurrentActivityFunctions": 8,
-                      "maxConcurrentOrchestratorFunctions": 8,
-                      "storageProvider": { "partitionCount": 2, "maxQueuePollingInterval": "00:00:01" }
-                    }
-                  }
-                }""".formatted(HUB);
-        Path app = TestApp.write(tmp, hostJson);
-        host = DurableHost.start(HostOptions.defaults(app)
-                .withPort(0)
-                .withStorage(AzuriteExtension.connectionString())
+        host = DurableHost.start(TestApp.hostOptions(tmp, TestApp.hostJson(HUB, 8))
                 .withEnvironment(Map.of("OtherStorage", AzuriteExtension.connectionString(),
                         "NotAConnection", "just text"))
-                .withAzuriteDir(tmp.resolve("azurite-unused"))
-                .withGracePeriod(Duration.ofSeconds(5))
-                .withMaxRequestBodySize(BODY_LIMIT)
-                .withParentClassLoader(TestApp.hidingParent()));
+                .withMaxRequestBodySize(BODY_LIMIT));
     }
 
     @AfterAll

@@ -2,8 +2,13 @@ package io.github.durablefunctions.host.testing;
 
 import io.github.durablefunctions.host.testapp.HelloFunctions;
 
+import io.github.durablefunctions.azurestorage.testing.AzuriteExtension;
+import io.github.durablefunctions.host.HostOptions;
+
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The staging folder of the test function app ({@link HelloFunctions}): function.json files as
@@ -92,6 +97,40 @@ public final class TestApp {
                 + (route == null ? "" : "  \"route\" : \"" + route + "\",\n")
                 + "  \"authLevel\" : \"ANONYMOUS\"\n}, {\n  \"type\" : \"http\",\n  \"direction\" : \"out\",\n"
                 + "  \"name\" : \"$return\"\n} ]";
+    }
+
+    /**
+     * A host.json for the test app: the task hub, both concurrency limits, 2 partitions and queue polling backing
+     * off to at most 1 s (so tests do not wait on idle polling).
+     */
+    public static String hostJson(String hubName, int maxConcurrency) {
+        return """
+                {
+                  "version": "2.0",
+                  "extensions": {
+                    "durableTask": {
+                      "hubName": "%s",
+                      "maxConcurrentActivityFunctions": %d,
+                      "maxConcurrentOrchestratorFunctions": %d,
+                      "storageProvider": { "partitionCount": 2, "maxQueuePollingInterval": "00:00:01" }
+                    }
+                  }
+                }""".formatted(hubName, maxConcurrency, maxConcurrency);
+    }
+
+    /**
+     * Writes the test app with {@code hostJson} under {@code parent} and returns options to host it: a free port,
+     * the test Azurite as storage, no app settings, a 5 s grace period, and the app's classes hidden from the parent
+     * class loader.
+     */
+    public static HostOptions hostOptions(Path parent, String hostJson) {
+        return HostOptions.defaults(write(parent, hostJson))
+                .withPort(0)
+                .withStorage(AzuriteExtension.connectionString())
+                .withEnvironment(Map.of())
+                .withAzuriteDir(parent.resolve("azurite-unused"))
+                .withGracePeriod(Duration.ofSeconds(5))
+                .withParentClassLoader(hidingParent());
     }
 
     /** A parent class loader for the app that hides {@link #PACKAGE_PREFIX} (so classes come from the jar). */
