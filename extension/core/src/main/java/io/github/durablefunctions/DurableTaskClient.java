@@ -193,6 +193,11 @@ public abstract class DurableTaskClient implements AutoCloseable {
      */
     public abstract PurgeResult purgeInstances(PurgeInstanceCriteria criteria);
 
+    // ---- entities ----
+
+    /** The client for durable entities of the same task hub. */
+    public abstract DurableEntityClient getEntities();
+
     /** Releases what the client holds; the default does nothing. */
     @Override
     public void close() {

@@ -285,4 +285,81 @@ public interface TaskOrchestrationContext {
      * @throws IllegalArgumentException if {@code logger} is null
      */
     Logger createReplaySafeLogger(Logger logger);
+
+    // ---- entities (storage-layout.md §9) ----
+
+    /** {@link #signalEntity(EntityInstanceId, String, Object, SignalEntityOptions)} without input or options. */
+    default void signalEntity(EntityInstanceId entityId, String operationName) {
+        signalEntity(entityId, operationName, null, null);
+    }
+
+    /** {@link #signalEntity(EntityInstanceId, String, Object, SignalEntityOptions)} without options. */
+    default void signalEntity(EntityInstanceId entityId, String operationName, Object input) {
+        signalEntity(entityId, operationName, input, null);
+    }
+
+    /**
+     * Sends a one-way operation to an entity: an {@code EventSent} in history and an {@code EventRaised} named
+     * {@code op} (or {@code op@<time>} when scheduled) to the entity (storage-layout.md §9). Signals and calls from
+     * one orchestration to one entity are processed in the order they are sent.
+     *
+     * @param input   the operation input, serialized to JSON; may be null
+     * @param options a scheduled time, or null to deliver now
+     * @throws IllegalArgumentException if the entity ID or operation name is null
+     * @throws IllegalStateException    inside a critical section, for an entity this orchestration has locked
+     */
+    void signalEntity(EntityInstanceId entityId, String operationName, Object input, SignalEntityOptions options);
+
+    /** {@link #callEntity(EntityInstanceId, String, Object, Class)} without input or result. */
+    default Task<Void> callEntity(EntityInstanceId entityId, String operationName) {
+        return callEntity(entityId, operationName, null, Void.class);
+    }
+
+    /** {@link #callEntity(EntityInstanceId, String, Object, Class)} without a result. */
+    default Task<Void> callEntity(EntityInstanceId entityId, String operationName, Object input) {
+        return callEntity(entityId, operationName, input, Void.class);
+    }
+
+    /** {@link #callEntity(EntityInstanceId, String, Object, Class)} without input. */
+    default <V> Task<V> callEntity(EntityInstanceId entityId, String operationName, Class<V> returnType) {
+        return callEntity(entityId, operationName, null, returnType);
+    }
+
+    /**
+     * Calls an entity operation and waits for its result: a request message as in
+     * {@link #signalEntity(EntityInstanceId, String, Object, SignalEntityOptions)}, with a response event named by
+     * the request ID (a deterministic UUID) coming back.
+     *
+     * @param input      the operation input, serialized to JSON; may be null
+     * @param returnType the class the result is deserialized into
+     * @return a task whose {@link Task#await()} returns the result, or throws {@link EntityOperationFailedException}
+     *         with the entity's failure details if the operation failed
+     * @throws IllegalArgumentException if the entity ID or operation name is null
+     * @throws IllegalStateException    inside a critical section, for an entity not locked by it, or one with a call
+     *                                  of this orchestration still pending
+     */
+    <V> Task<V> callEntity(EntityInstanceId entityId, String operationName, Object input, Class<V> returnType);
+
+    /** {@link #lockEntities(List)} for the given entities. */
+    default Task<EntityCriticalSection> lockEntities(EntityInstanceId... entityIds) {
+        return lockEntities(Arrays.asList(entityIds));
+    }
+
+    /**
+     * Locks the entities (sorted and without duplicates, so two orchestrations locking overlapping sets never
+     * deadlock): one lock request travels along the sorted set, each entity locking itself and passing it on, the
+     * last one answering (storage-layout.md §9). Use the result with try-with-resources:
+     * {@code try (EntityCriticalSection lock = ctx.lockEntities(a, b).await()) { ... }}.
+     *
+     * @return a task completing when every entity is locked
+     * @throws IllegalArgumentException if the list is empty or holds null
+     * @throws IllegalStateException    inside a critical section already
+     */
+    Task<EntityCriticalSection> lockEntities(List<EntityInstanceId> entityIds);
+
+    /** True between the acquisition of locks by {@link #lockEntities} and their release. */
+    boolean isInCriticalSection();
+
+    /** The entities locked by this orchestration, in lock order; empty outside a critical section. */
+    List<EntityInstanceId> getLockedEntities();
 }

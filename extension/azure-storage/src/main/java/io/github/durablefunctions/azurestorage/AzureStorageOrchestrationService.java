@@ -13,6 +13,7 @@ import io.github.durablefunctions.backend.OrchestrationCheckpoint;
 import io.github.durablefunctions.backend.OrchestrationService;
 import io.github.durablefunctions.backend.OrchestrationServiceClient;
 import io.github.durablefunctions.backend.OrchestrationState;
+import io.github.durablefunctions.backend.EntityStateQuery;
 import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
 import io.github.durablefunctions.backend.SessionAbortedException;
@@ -773,6 +774,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     @Override
     public OrchestrationStateQueryResult queryOrchestrationStates(OrchestrationStatusQuery query) {
         return instanceQuery.page(query);
+    }
+
+    /** Entity instances from the Instances table (storage-layout.md §9 "Entity queries"). */
+    @Override
+    public OrchestrationStateQueryResult queryEntityStates(EntityStateQuery query) {
+        throw new UnsupportedOperationException("not implemented yet");
     }
 
     /**

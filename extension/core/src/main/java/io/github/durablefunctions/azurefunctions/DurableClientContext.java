@@ -5,7 +5,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.microsoft.azure.functions.HttpRequestMessage;
 import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
+import io.github.durablefunctions.CleanEntityStorageRequest;
+import io.github.durablefunctions.CleanEntityStorageResult;
+import io.github.durablefunctions.DurableEntityClient;
 import io.github.durablefunctions.DurableTaskClient;
+import io.github.durablefunctions.EntityInstanceId;
+import io.github.durablefunctions.EntityMetadata;
+import io.github.durablefunctions.EntityQuery;
+import io.github.durablefunctions.EntityQueryResult;
 import io.github.durablefunctions.OrchestrationMetadata;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 
@@ -47,6 +54,36 @@ public final class DurableClientContext {
     /** The client of the task hub this binding names. */
     public DurableTaskClient getClient() {
         return client;
+    }
+
+    /** The client for durable entities of the task hub ({@code getClient().getEntities()}). */
+    public DurableEntityClient getEntities() {
+        return client.getEntities();
+    }
+
+    /** Signals an entity: see {@link DurableEntityClient#signalEntity(EntityInstanceId, String, Object)}. */
+    public void signalEntity(EntityInstanceId entityId, String operationName) {
+        client.getEntities().signalEntity(entityId, operationName);
+    }
+
+    /** Signals an entity: see {@link DurableEntityClient#signalEntity(EntityInstanceId, String, Object)}. */
+    public void signalEntity(EntityInstanceId entityId, String operationName, Object input) {
+        client.getEntities().signalEntity(entityId, operationName, input);
+    }
+
+    /** Reads an entity: see {@link DurableEntityClient#getEntityMetadata(EntityInstanceId, boolean)}. */
+    public EntityMetadata getEntityMetadata(EntityInstanceId entityId, boolean includeState) {
+        return client.getEntities().getEntityMetadata(entityId, includeState);
+    }
+
+    /** Queries entities: see {@link DurableEntityClient#queryEntities(EntityQuery)}. */
+    public EntityQueryResult queryEntities(EntityQuery query) {
+        return client.getEntities().queryEntities(query);
+    }
+
+    /** Cleans entity storage: see {@link DurableEntityClient#cleanEntityStorage(CleanEntityStorageRequest)}. */
+    public CleanEntityStorageResult cleanEntityStorage(CleanEntityStorageRequest request) {
+        return client.getEntities().cleanEntityStorage(request);
     }
 
     /** The task hub name. */

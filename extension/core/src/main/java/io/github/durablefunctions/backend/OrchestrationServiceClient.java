@@ -83,4 +83,14 @@ public interface OrchestrationServiceClient {
      * @throws IllegalStateException if the instance is not Failed
      */
     void rewindTaskOrchestration(String instanceId, String reason);
+
+    /**
+     * One page of entity instance states (IDs starting with {@code @}, storage-layout.md §9 "Entity queries"), in
+     * instance ID order. Their {@code input} is the scheduler state (when fetched), their {@code customStatus} the
+     * entity status.
+     *
+     * @return the page; its continuation token is null on the last page
+     * @throws IllegalArgumentException if the continuation token was not issued by this backend
+     */
+    OrchestrationStateQueryResult queryEntityStates(EntityStateQuery query);
 }

@@ -1,6 +1,8 @@
 package io.github.durablefunctions.client;
 
 import io.github.durablefunctions.DataConverter;
+import io.github.durablefunctions.DurableEntityClient;
+import io.github.durablefunctions.entities.MessageSorter;
 import io.github.durablefunctions.DurableTaskClient;
 import io.github.durablefunctions.NewOrchestrationInstanceOptions;
 import io.github.durablefunctions.OrchestrationAlreadyExistsException;
@@ -51,10 +53,27 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
 
     private final OrchestrationServiceClient backend;
     private final DataConverter dataConverter;
+    private final BackendDurableEntityClient entities;
 
+    /** A client whose entity clean-up uses the default entity message reorder window (30 minutes). */
     public BackendDurableTaskClient(OrchestrationServiceClient backend, DataConverter dataConverter) {
+        this(backend, dataConverter, MessageSorter.DEFAULT_REORDER_WINDOW);
+    }
+
+    /**
+     * @param entityReorderWindow the entity message reorder window ({@code entityMessageReorderWindowInMinutes}),
+     *                            used by entity clean-up
+     */
+    public BackendDurableTaskClient(OrchestrationServiceClient backend, DataConverter dataConverter,
+                                    Duration entityReorderWindow) {
         this.backend = backend;
         this.dataConverter = dataConverter;
+        this.entities = new BackendDurableEntityClient(backend, dataConverter, entityReorderWindow);
+    }
+
+    @Override
+    public DurableEntityClient getEntities() {
+        return entities;
     }
 
     @Override

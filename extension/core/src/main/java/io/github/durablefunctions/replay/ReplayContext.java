@@ -1,5 +1,8 @@
 package io.github.durablefunctions.replay;
 
+import io.github.durablefunctions.EntityCriticalSection;
+import io.github.durablefunctions.EntityInstanceId;
+import io.github.durablefunctions.SignalEntityOptions;
 import io.github.durablefunctions.CompositeTaskFailedException;
 import io.github.durablefunctions.DataConverter;
 import io.github.durablefunctions.FailureDetails;
@@ -902,5 +905,34 @@ final class ReplayContext implements TaskOrchestrationContext {
     @Override
     public Logger createReplaySafeLogger(Logger logger) {
         return ReplaySafeLogger.wrap(logger, this::getIsReplaying);
+    }
+
+    // ---- entities ----
+
+    @Override
+    public void signalEntity(EntityInstanceId entityId, String operationName, Object input,
+                             SignalEntityOptions options) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public <V> Task<V> callEntity(EntityInstanceId entityId, String operationName, Object input,
+                                  Class<V> returnType) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public Task<EntityCriticalSection> lockEntities(List<EntityInstanceId> entityIds) {
+        throw new UnsupportedOperationException("not implemented yet");
+    }
+
+    @Override
+    public boolean isInCriticalSection() {
+        return false;
+    }
+
+    @Override
+    public List<EntityInstanceId> getLockedEntities() {
+        return List.of();
     }
 }

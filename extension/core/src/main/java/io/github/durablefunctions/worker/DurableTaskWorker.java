@@ -4,6 +4,9 @@ import io.github.durablefunctions.DataConverter;
 import io.github.durablefunctions.JacksonDataConverter;
 import io.github.durablefunctions.OrchestratorFunction;
 import io.github.durablefunctions.TaskActivity;
+import io.github.durablefunctions.TaskEntity;
+import io.github.durablefunctions.TaskEntityFactory;
+import io.github.durablefunctions.entities.MessageSorter;
 import io.github.durablefunctions.backend.OrchestrationService;
 import io.github.durablefunctions.replay.OrchestrationExecutor;
 import org.slf4j.Logger;
@@ -90,6 +93,9 @@ public final class DurableTaskWorker implements AutoCloseable {
         private final Map<String, OrchestratorFunction<?>> orchestrators =
                 new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private final Map<String, TaskActivity> activities = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private final Map<String, TaskEntityFactory> entities = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        private Duration entityMessageReorderWindow = MessageSorter.DEFAULT_REORDER_WINDOW;
+        private int maxEntityOperationBatchSize = 5000;
         private int maxConcurrentOrchestratorFunctions = 10 * Runtime.getRuntime().availableProcessors();
         private int maxConcurrentActivityFunctions = 10 * Runtime.getRuntime().availableProcessors();
         private Duration maxTimerInterval = OrchestrationExecutor.DEFAULT_MAX_TIMER_INTERVAL;
@@ -131,6 +137,43 @@ public final class DurableTaskWorker implements AutoCloseable {
             if (activities.putIfAbsent(requireName(name), Objects.requireNonNull(activity)) != null) {
                 throw new IllegalArgumentException("An activity named '" + name + "' is already registered");
             }
+            return this;
+        }
+
+        /**
+         * Registers an entity: {@code factory} creates the {@link TaskEntity} that runs each operation. Entity names
+         * are case-insensitive ({@link io.github.durablefunctions.EntityInstanceId} lower-cases them).
+         *
+         * @throws IllegalArgumentException if an entity with that name is registered already, or the name contains
+         *                                  {@code @}
+         */
+        public Builder addEntity(String name, TaskEntityFactory factory) {
+            if (requireName(name).indexOf('@') >= 0) {
+                throw new IllegalArgumentException("An entity name must not contain '@': '" + name + "'");
+            }
+            if (entities.putIfAbsent(name, Objects.requireNonNull(factory)) != null) {
+                throw new IllegalArgumentException("An entity named '" + name + "' is already registered");
+            }
+            return this;
+        }
+
+        /**
+         * How long entities wait for an earlier message of the same sender to arrive before delivering a later one
+         * ({@code entityMessageReorderWindowInMinutes}, default 30 minutes); zero turns ordering off.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder entityMessageReorderWindow(Duration window) {
+            if (window.isNegative()) {
+                throw new IllegalArgumentException("The entity message reorder window must not be negative");
+            }
+            this.entityMessageReorderWindow = window;
+            return this;
+        }
+
+        /** The most entity operations run in one batch ({@code maxEntityOperationBatchSize}, default 5000). */
+        public Builder maxEntityOperationBatchSize(int value) {
+            this.maxEntityOperationBatchSize = requirePositive(value, "maxEntityOperationBatchSize");
             return this;
         }
 

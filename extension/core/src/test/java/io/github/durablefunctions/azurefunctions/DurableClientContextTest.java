@@ -174,6 +174,11 @@ class DurableClientContextTest {
         }
 
         @Override
+        public io.github.durablefunctions.DurableEntityClient getEntities() {
+            throw new UnsupportedOperationException("entities are not used by these tests");
+        }
+
+        @Override
         public OrchestrationMetadata getInstanceMetadata(String instanceId, boolean getInputsAndOutputs) {
             reads++;
             return states.size() > 1 ? states.poll() : states.peek();
