@@ -5,6 +5,7 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.queue.models.QueueStorageException;
+import io.github.durablefunctions.EntityInstanceId;
 import io.github.durablefunctions.OrchestrationAlreadyExistsException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestrationStatusQuery;
@@ -18,6 +19,11 @@ import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
 import io.github.durablefunctions.backend.SessionAbortedException;
 import io.github.durablefunctions.backend.TaskMessage;
+import io.github.durablefunctions.entities.EntityMessageNames;
+import io.github.durablefunctions.entities.RequestMessage;
+import io.github.durablefunctions.history.EventRaisedEvent;
+import io.github.durablefunctions.history.EventSentEvent;
+import io.github.durablefunctions.history.ExecutionCompletedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
 import io.github.durablefunctions.history.ExecutionTerminatedEvent;
 import io.github.durablefunctions.history.GenericEvent;
@@ -75,6 +81,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private static final int EXECUTION_STARTED_MAX_DEQUEUE = 10;
     /** The TimerId of a TimerFired that only wakes an instance (DTFx's FakeTimerIdToSplitDecision, §6.3). */
     private static final int SPLIT_TIMER_ID = -100;
+    /**
+     * Scheduled entity requests are made visible at most this far ahead (DTFx {@code EntityBackendProperties
+     * .MaximumSignalDelayTime}, storage-layout.md §8.6); the entity re-sends a request that arrives early.
+     */
+    static final Duration MAX_ENTITY_SIGNAL_DELAY = Duration.ofDays(6);
 
     private final AzureStorageOrchestrationServiceSettings settings;
     private final TaskHubNames names;
@@ -337,7 +348,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         // Out-of-order responses (§8.2 step 1): put back until the scheduling event is in history.
         List<ReceivedMessage> outOfOrder = new ArrayList<>();
         for (ReceivedMessage m : messages) {
-            String missing = missingSchedulingEvent(m.data().taskMessage().event(), history.events());
+            String missing = missingSchedulingEvent(m, instanceId, history.events());
             if (missing != null) {
                 if (history.events().isEmpty() && m.dequeueCount() > ZOMBIE_DEQUEUE_COUNT) {
                     continue; // a zombie: falls through to be discarded below
@@ -360,6 +371,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         boolean startedInHistory = history.events().stream().anyMatch(e -> e instanceof ExecutionStartedEvent);
         boolean startInBatch = messages.stream()
                 .anyMatch(m -> m.data().taskMessage().event() instanceof ExecutionStartedEvent);
+        if (!startedInHistory && !startInBatch && isEntityAutoStart(instanceId, messages.get(0))) {
+            // An entity's first message: the worker starts it with an empty scheduler state (§8.2, §9 "Auto-start").
+            log.debug("Entity '{}': no history; auto-starting it with {} message(s)", instanceId, messages.size());
+            return new AzureStorageOrchestrationWorkItem(instanceId, new OrchestrationRuntimeState(List.of()),
+                    messages, history.executionId(), history.etag());
+        }
         if (!startedInHistory && !startInBatch) {
             ExecutionTerminatedEvent terminate = messages.stream()
                     .map(m -> m.data().taskMessage().event())
@@ -467,11 +484,35 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     }
 
     /**
-     * The scheduling event a response needs in history, if it is missing; null if the message is not a response. A
-     * {@code TimerFired} with TimerId {@value #SPLIT_TIMER_ID} (DTFx's checkpoint-split timer, §6.3; this worker's
-     * wake-up after a long continue-as-new loop) has no {@code TimerCreated} and is never out of order.
+     * Whether a batch without any ExecutionStarted is an entity's auto-start (§8.2 step 2): the instance is an entity
+     * ({@code @name@key}) and its first message is an EventRaised addressed to no execution.
      */
-    private static String missingSchedulingEvent(HistoryEvent event, List<HistoryEvent> history) {
+    private static boolean isEntityAutoStart(String instanceId, ReceivedMessage first) {
+        TaskMessage message = first.data().taskMessage();
+        return EntityInstanceId.isEntityInstanceId(instanceId) && message.event() instanceof EventRaisedEvent
+                && message.orchestrationInstance().executionId() == null;
+    }
+
+    /**
+     * The scheduling event a response needs in history, if it is missing; null if the message is not a response
+     * (storage-layout.md §8.2 step 1, DTFx {@code IsOutOfOrderMessage}):
+     * <ul>
+     *   <li>TaskCompleted/Failed, SubOrchestrationInstanceCompleted/Failed and TimerFired need their scheduling
+     *       event ({@code EventId} = their scheduled or timer ID). A {@code TimerFired} with TimerId
+     *       {@value #SPLIT_TIMER_ID} (DTFx's checkpoint-split timer, §6.3; this worker's wake-up after a long
+     *       continue-as-new loop) has no {@code TimerCreated} and is never out of order.</li>
+     *   <li>An EventRaised sent by an entity (its envelope's {@code Sender} is an {@code @name@key} instance) to a
+     *       non-entity is the response to a call or lock request (§9): it needs an {@code EventSent} whose Input JSON
+     *       {@code id} equals the event name, unless the execution in history has already finished (then the
+     *       message is discarded later).</li>
+     * </ul>
+     */
+    private static String missingSchedulingEvent(ReceivedMessage message, String instanceId,
+                                                 List<HistoryEvent> history) {
+        HistoryEvent event = message.data().taskMessage().event();
+        if (event instanceof EventRaisedEvent raised) {
+            return isEntityResponse(message, instanceId) ? missingEntityRequest(raised.name(), history) : null;
+        }
         if (event instanceof TimerFiredEvent fired && fired.timerId() == SPLIT_TIMER_ID) {
             return null;
         }
@@ -503,6 +544,41 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
         return (timer ? "TimerCreated" : subOrchestration ? "SubOrchestrationInstanceCreated" : "TaskScheduled")
                 + " #" + id;
+    }
+
+    /** True for an EventRaised from an entity (the envelope's Sender) to a non-entity: an entity's response. */
+    private static boolean isEntityResponse(ReceivedMessage message, String instanceId) {
+        OrchestrationInstance sender = message.data().sender();
+        return sender != null && EntityInstanceId.isEntityInstanceId(sender.instanceId())
+                && !EntityInstanceId.isEntityInstanceId(instanceId);
+    }
+
+    /**
+     * "EventSent with id ..." if no EventSent in history carries a request with the given ID (the event name of an
+     * entity response) and the execution has not finished; else null.
+     */
+    private static String missingEntityRequest(String requestId, List<HistoryEvent> history) {
+        for (HistoryEvent h : history) {
+            if (h instanceof ExecutionCompletedEvent) {
+                return null; // the execution is over: not early but late, discarded by the executable check
+            }
+            if (h instanceof EventSentEvent sent && requestId != null && requestId.equals(requestIdOf(sent))) {
+                return null;
+            }
+        }
+        return "EventSent of entity request " + requestId;
+    }
+
+    /** The {@code id} of the RequestMessage in an EventSent's input, or null if it holds none. */
+    private static String requestIdOf(EventSentEvent sent) {
+        if (sent.input() == null || !sent.input().contains("\"id\"")) {
+            return null;
+        }
+        try {
+            return RequestMessage.fromJson(sent.input()).id;
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     /**
@@ -727,8 +803,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     }
 
     /**
-     * Sends a message to its instance's control queue (Sender {@code {"",""}}, no Episode). TimerFired and scheduled
-     * ExecutionStarted messages are delayed until their time.
+     * Sends a message to its instance's control queue (Sender {@code {"",""}}, no Episode). TimerFired, scheduled
+     * ExecutionStarted messages and scheduled entity requests ({@code op@<time>}, at most 6 days ahead) are delayed
+     * until their time.
      *
      * @throws IllegalArgumentException if the message is larger than 45 KiB
      */
@@ -776,10 +853,17 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return instanceQuery.page(query);
     }
 
-    /** Entity instances from the Instances table (storage-layout.md §9 "Entity queries"). */
+    /**
+     * One page of entity instances from the Instances table (storage-layout.md §9 "Entity queries"; see
+     * {@link InstanceQuery#page(EntityStateQuery)}): a range scan over the escaped ID prefix, ordered by instance ID,
+     * with {@code LastUpdatedTime} bounds; each state's input is the scheduler state JSON (only with
+     * {@code fetchInput}) and its custom status the entity status JSON ({@code {"entityExists":true,...}}).
+     *
+     * @throws IllegalArgumentException if the continuation token is not one this backend issued
+     */
     @Override
     public OrchestrationStateQueryResult queryEntityStates(EntityStateQuery query) {
-        throw new UnsupportedOperationException("not implemented yet");
+        return instanceQuery.page(query);
     }
 
     /**
@@ -842,22 +926,30 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     }
 
     /**
-     * The initial invisibility of a message (§6.1): timers until FireAt, scheduled starts until their time; null
-     * when that time has passed. Queues take whole seconds, so the delay is rounded up: a timer never fires early.
-     * {@link TaskHubQueue#send} caps it below the 7-day queue limit (§8.6).
+     * The initial invisibility of a message (§6.1): timers until FireAt, scheduled starts until their time, scheduled
+     * entity requests (an EventRaised named {@code op@<time>} to an {@code @name@key} instance, §9) until that time
+     * but at most {@link #MAX_ENTITY_SIGNAL_DELAY} (§8.6); null when that time has passed. Queues take whole
+     * seconds, so the delay is rounded up: a timer never fires early. {@link TaskHubQueue#send} caps it below the
+     * 7-day queue limit (§8.6).
      */
-    private static Duration visibilityDelay(TaskMessage message, Instant now) {
+    static Duration visibilityDelay(TaskMessage message, Instant now) {
         Instant at = null;
+        Duration cap = null;
         if (message.event() instanceof TimerFiredEvent fired) {
             at = fired.fireAt();
         } else if (message.event() instanceof ExecutionStartedEvent started) {
             at = started.scheduledStartTime();
+        } else if (message.event() instanceof EventRaisedEvent raised
+                && EntityInstanceId.isEntityInstanceId(message.instanceId())) {
+            at = EntityMessageNames.scheduledTimeOf(raised.name());
+            cap = MAX_ENTITY_SIGNAL_DELAY;
         }
         if (at == null || !at.isAfter(now)) {
             return null;
         }
         Duration delay = Duration.between(now, at);
-        return delay.getNano() == 0 ? delay : Duration.ofSeconds(delay.getSeconds() + 1);
+        delay = delay.getNano() == 0 ? delay : Duration.ofSeconds(delay.getSeconds() + 1);
+        return cap != null && delay.compareTo(cap) > 0 ? cap : delay;
     }
 
     /** For tests: the Instances row. */

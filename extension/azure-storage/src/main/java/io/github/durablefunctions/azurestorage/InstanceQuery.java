@@ -7,6 +7,7 @@ import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableServiceException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestrationStatusQuery;
+import io.github.durablefunctions.backend.EntityStateQuery;
 import io.github.durablefunctions.backend.OrchestrationState;
 import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
 import org.slf4j.Logger;
@@ -30,6 +31,8 @@ import java.util.StringJoiner;
  * orchestration queries, entities left out ({@code PartitionKey lt '@' or PartitionKey ge 'A'}). Without inputs and
  * outputs the {@code Input} and {@code Output} columns are not selected. Pages are the service's pages of at most
  * {@code maxInstanceCount} rows; the continuation token is the SDK's, wrapped by {@link ContinuationTokens}.
+ * Entity queries (storage-layout.md §9 "Entity queries") use the same prefix range, paging and tokens, with
+ * {@code LastUpdatedTime} bounds and the {@code Input} column only on request.
  */
 final class InstanceQuery {
     private static final Logger log = LoggerFactory.getLogger(InstanceQuery.class);
@@ -57,13 +60,53 @@ final class InstanceQuery {
      * @throws IllegalArgumentException if the query's continuation token is malformed or refused by the service
      */
     OrchestrationStateQueryResult page(OrchestrationStatusQuery query) {
-        String sdkToken = ContinuationTokens.unwrap(query.getContinuationToken());
-        ListEntitiesOptions options = new ListEntitiesOptions()
-                .setFilter(filter(query.getCreatedTimeFrom(), query.getCreatedTimeTo(), query.getRuntimeStatusList(),
-                        query.getInstanceIdPrefix(), true))
-                .setTop(query.getMaxInstanceCount());
-        if (!query.isFetchInputsAndOutputs()) {
-            options.setSelect(COLUMNS_WITHOUT_PAYLOADS);
+        return page(filter(query.getCreatedTimeFrom(), query.getCreatedTimeTo(), query.getRuntimeStatusList(),
+                        query.getInstanceIdPrefix(), true),
+                query.isFetchInputsAndOutputs() ? null : COLUMNS_WITHOUT_PAYLOADS, query.getMaxInstanceCount(),
+                query.getContinuationToken(), query.isFetchInputsAndOutputs());
+    }
+
+    /**
+     * One page of entity instances (storage-layout.md §9 "Entity queries"): a range scan of the escaped
+     * {@code PartitionKey} over the query's prefix (for {@code @}: {@code ge '@' and lt 'A'}), {@code RowKey eq ''},
+     * the task hub, and {@code LastUpdatedTime ge/le datetime'…'} for the bounds that are set. Only the
+     * {@code Input} column (the scheduler state) of the payloads is read, and only when {@code fetchInput}; the
+     * {@code Output} column never. Rows come in {@code PartitionKey} order, i.e. by instance ID.
+     *
+     * @return the entity states of the page (input = the scheduler state JSON when fetched, custom status = the
+     *         entity status JSON) and the opaque token of the next page, or null on the last page
+     * @throws IllegalArgumentException if the query's continuation token is malformed or refused by the service
+     */
+    OrchestrationStateQueryResult page(EntityStateQuery query) {
+        List<String> conditions = new ArrayList<>();
+        conditions.add(filter(null, null, null, query.instanceIdPrefix(), false));
+        if (query.lastModifiedFrom() != null) {
+            conditions.add("LastUpdatedTime ge " + datetime(query.lastModifiedFrom()));
+        }
+        if (query.lastModifiedTo() != null) {
+            conditions.add("LastUpdatedTime le " + datetime(query.lastModifiedTo()));
+        }
+        List<String> columns = COLUMNS_WITHOUT_PAYLOADS;
+        if (query.fetchInput()) {
+            columns = new ArrayList<>(COLUMNS_WITHOUT_PAYLOADS);
+            columns.add("Input");
+        }
+        return page(String.join(" and ", conditions), columns, query.pageSize(), query.continuationToken(),
+                query.fetchInput());
+    }
+
+    /**
+     * One service page of Instances rows.
+     *
+     * @param columns the columns to select, or null for all
+     * @param fetch   whether the states carry the Input (and Output, if selected) columns
+     */
+    private OrchestrationStateQueryResult page(String filter, List<String> columns, int top, String token,
+                                               boolean fetch) {
+        String sdkToken = ContinuationTokens.unwrap(token);
+        ListEntitiesOptions options = new ListEntitiesOptions().setFilter(filter).setTop(top);
+        if (columns != null) {
+            options.setSelect(columns);
         }
         PagedResponse<TableEntity> page;
         try {
@@ -80,12 +123,12 @@ final class InstanceQuery {
                 return new OrchestrationStateQueryResult(List.of(), null); // no Instances table yet
             }
             if (status == 400 && sdkToken != null) {
-                throw ContinuationTokens.invalid(query.getContinuationToken(), e);
+                throw ContinuationTokens.invalid(token, e);
             }
             throw e;
         } catch (RuntimeException e) {
             if (sdkToken != null && !(e instanceof TableServiceException)) {
-                throw ContinuationTokens.invalid(query.getContinuationToken(), e); // the SDK could not parse it
+                throw ContinuationTokens.invalid(token, e); // the SDK could not parse it
             }
             throw e;
         }
@@ -93,7 +136,7 @@ final class InstanceQuery {
         for (TableEntity row : page.getValue()) {
             String instanceId = KeySanitation.unescapePartitionKey(row.getPartitionKey());
             try {
-                states.add(tracking.stateOf(instanceId, row, query.isFetchInputsAndOutputs()));
+                states.add(tracking.stateOf(instanceId, row, fetch));
             } catch (IllegalStateException e) {
                 log.warn("Instance '{}': left out of the query result: {}", instanceId, e.getMessage());
             }
@@ -134,10 +177,10 @@ final class InstanceQuery {
         conditions.add("RowKey eq ''");
         conditions.add("TaskHubName eq " + TrackingStore.odataString(taskHubName));
         if (createdFrom != null) {
-            conditions.add("CreatedTime ge datetime'" + DATETIME.format(HistoryEntityCodec.dateTime(createdFrom)) + "'");
+            conditions.add("CreatedTime ge " + datetime(createdFrom));
         }
         if (createdTo != null) {
-            conditions.add("CreatedTime le datetime'" + DATETIME.format(HistoryEntityCodec.dateTime(createdTo)) + "'");
+            conditions.add("CreatedTime le " + datetime(createdTo));
         }
         if (statuses != null && !statuses.isEmpty()) {
             StringJoiner anyStatus = new StringJoiner(" or ", "(", ")");
@@ -159,5 +202,10 @@ final class InstanceQuery {
             conditions.add("(PartitionKey lt '@' or PartitionKey ge 'A')");
         }
         return String.join(" and ", conditions);
+    }
+
+    /** An OData {@code datetime'…'} literal of an instant (UTC, 7 fractional digits). */
+    private static String datetime(Instant instant) {
+        return "datetime'" + DATETIME.format(HistoryEntityCodec.dateTime(instant)) + "'";
     }
 }

@@ -380,6 +380,10 @@ final class TrackingStore {
      *   <li>GenericEvent (a rewind's message) in a running execution: {@code Running}, replacing the rewind's
      *       {@code Pending}.</li>
      * </ul>
+     * An entity's fresh execution (an {@code @name@key} instance whose checkpoint holds an ExecutionStarted,
+     * storage-layout.md §9) replaces the whole row instead of merging it, so that a null scheduler state (a deleted,
+     * idle entity) leaves no {@code Input} behind: Name = the instance ID, Input = the scheduler state, CustomStatus =
+     * the entity status, {@code Running}.
      *
      * @param state     the runtime state after the episode
      * @param newEvents the events written by this checkpoint
@@ -433,7 +437,10 @@ final class TrackingStore {
             // A rewound instance (the rewind set its row to Pending, §4 write path 5) is running again.
             row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
         }
-        instances.upsertEntityWithResponse(row, TableEntityUpdateMode.MERGE, null, null);
+        boolean entityExecution = instanceId.startsWith("@")
+                && newEvents.stream().anyMatch(e -> e instanceof ExecutionStartedEvent);
+        instances.upsertEntityWithResponse(row, entityExecution ? TableEntityUpdateMode.REPLACE
+                : TableEntityUpdateMode.MERGE, null, null);
     }
 
     /**
