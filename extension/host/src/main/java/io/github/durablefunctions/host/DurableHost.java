@@ -17,6 +17,7 @@ import io.github.durablefunctions.host.http.HostHttpServer;
 import io.github.durablefunctions.host.http.HttpFunctionHandler;
 import io.github.durablefunctions.host.invoke.ActivityFunctionAdapter;
 import io.github.durablefunctions.host.invoke.DurableClientFactory;
+import io.github.durablefunctions.host.invoke.EntityFunctionAdapter;
 import io.github.durablefunctions.host.invoke.OrchestratorFunctionAdapter;
 import io.github.durablefunctions.host.storage.AzuriteSupervisor;
 import io.github.durablefunctions.worker.DurableTaskWorker;
@@ -93,7 +94,8 @@ public final class DurableHost implements AutoCloseable {
             }
             DurableTaskOptions durable = config.durableTask();
             service = own(newService(config));
-            BackendDurableTaskClient client = new BackendDurableTaskClient(service, dataConverter);
+            BackendDurableTaskClient client = new BackendDurableTaskClient(service, dataConverter,
+                    durable.entityMessageReorderWindow());
             registry = FunctionRegistry.build(app, dataConverter,
                     new DurableClientFactory(client, durable.hubName(), config.settings()));
             createTaskHub();
@@ -102,11 +104,14 @@ public final class DurableHost implements AutoCloseable {
                     .service(service)
                     .dataConverter(dataConverter)
                     .maxConcurrentActivityFunctions(durable.maxConcurrentActivityFunctions())
-                    .maxConcurrentOrchestratorFunctions(durable.maxConcurrentOrchestratorFunctions());
+                    .maxConcurrentOrchestratorFunctions(durable.maxConcurrentOrchestratorFunctions())
+                    .maxEntityOperationBatchSize(durable.maxEntityOperationBatchSize())
+                    .entityMessageReorderWindow(durable.entityMessageReorderWindow());
             registry.orchestrators().forEach(o -> builder.addOrchestrator(o.name(),
                     new OrchestratorFunctionAdapter(o.invoker())));
             registry.activities().forEach(a -> builder.addActivity(a.name(),
                     new ActivityFunctionAdapter(a.invoker())));
+            registry.entities().forEach(e -> builder.addEntity(e.name(), new EntityFunctionAdapter(e.invoker())));
             DurableTaskWorker worker = builder.build();
             // Registered before the server so that close() stops the server first, then the worker.
             own((AutoCloseable) () -> {
@@ -118,6 +123,7 @@ public final class DurableHost implements AutoCloseable {
                     config.storageConnectionString(), config.settings(), this::openOtherHub));
             DurableTaskHttpApi api = new DurableTaskHttpApi(hubs,
                     registry.orchestrators().stream().map(FunctionRegistry.DurableFunction::name).toList(),
+                    registry.entities().stream().map(FunctionRegistry.DurableFunction::name).toList(),
                     dataConverter, json, options.maxRequestBodySize());
             HttpFunctionHandler functions = new HttpFunctionHandler(config.routePrefix(), registry.router(),
                     dataConverter, json, options.maxRequestBodySize());
@@ -129,9 +135,9 @@ public final class DurableHost implements AutoCloseable {
                 throw new HostStartupException("Cannot start the durable task worker on task hub '"
                         + durable.hubName() + "': " + e.getMessage(), e);
             }
-            log.info("Host started on {}: {} HTTP, {} orchestrator and {} activity function(s); {} not loaded",
-                    baseUrl(), registry.http().size(), registry.orchestrators().size(), registry.activities().size(),
-                    registry.skipped().size());
+            log.info("Host started on {}: {} HTTP, {} orchestrator, {} activity and {} entity function(s); {} not"
+                    + " loaded", baseUrl(), registry.http().size(), registry.orchestrators().size(),
+                    registry.activities().size(), registry.entities().size(), registry.skipped().size());
         } catch (HostStartupException | RuntimeException | Error e) {
             close();
             throw e;
@@ -155,7 +161,8 @@ public final class DurableHost implements AutoCloseable {
      */
     private TaskHubClients.Opened openOtherHub(String connectionString, String hubName) {
         AzureStorageOrchestrationService other = newService(connectionString, hubName);
-        return new TaskHubClients.Opened(new BackendDurableTaskClient(other, dataConverter), other);
+        return new TaskHubClients.Opened(new BackendDurableTaskClient(other, dataConverter,
+                config.durableTask().entityMessageReorderWindow()), other);
     }
 
     private AzureStorageOrchestrationService newService(String connectionString, String hubName) {

@@ -30,17 +30,23 @@ import java.util.TreeMap;
  *       the function name;</li>
  *   <li>{@code activityTrigger}: an activity named by the binding's {@code activity} attribute, default the function
  *       name;</li>
- *   <li>anything else (entity functions, other trigger types, parameters the host cannot bind, invalid routes):
- *       skipped with the reason, logged; the other functions still run.</li>
+ *   <li>{@code entityTrigger}: an entity named by the binding's {@code entityName} attribute, default the function
+ *       name, lower-cased (entity names are case-insensitive and stored lower case in instance IDs {@code @name@key},
+ *       storage-layout.md §9); its trigger parameter receives the {@code TaskEntityOperation}, its return value is the
+ *       operation result. A name containing {@code @} cannot be an entity name: the function is skipped;</li>
+ *   <li>anything else (other trigger types, parameters the host cannot bind, invalid routes): skipped with the
+ *       reason, logged; the other functions still run.</li>
  * </ul>
  *
  * @param http          the HTTP-triggered functions
  * @param orchestrators the orchestrator functions
  * @param activities    the activity functions
+ * @param entities      the entity functions, named by their lower-case entity name
  * @param skipped       the functions the host does not run, with the reason
  */
 public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> orchestrators,
-                               List<DurableFunction> activities, List<Skipped> skipped) {
+                               List<DurableFunction> activities, List<DurableFunction> entities,
+                               List<Skipped> skipped) {
 
     private static final Logger log = LoggerFactory.getLogger(FunctionRegistry.class);
 
@@ -55,9 +61,9 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
     }
 
     /**
-     * An orchestrator or activity function.
+     * An orchestrator, activity or entity function.
      *
-     * @param name    the name orchestrations use to call it
+     * @param name    the name orchestrations use to call it (for entities: the lower-case entity name)
      * @param invoker calls the function
      */
     public record DurableFunction(String name, FunctionInvoker invoker) {
@@ -78,32 +84,33 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
      * @param app           the loaded app
      * @param dataConverter the shared data converter
      * @param clients       makes the durable client contexts of client functions
-     * @throws HostStartupException if two orchestrators or two activities have the same name (ignoring case)
+     * @throws HostStartupException if two orchestrators, two activities or two entities have the same name (ignoring
+     *                              case)
      */
     public static FunctionRegistry build(FunctionApp app, DataConverter dataConverter, DurableClientFactory clients)
             throws HostStartupException {
         List<HttpFunction> http = new ArrayList<>();
         List<DurableFunction> orchestrators = new ArrayList<>();
         List<DurableFunction> activities = new ArrayList<>();
+        List<DurableFunction> entities = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         TreeMap<String, String> orchestratorNames = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         TreeMap<String, String> activityNames = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        TreeMap<String, String> entityNames = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         for (FunctionDefinition function : app.functions()) {
             try {
                 BindingDefinition trigger = function.trigger().orElseThrow(() -> new UnsupportedFunctionException(
                         "Function '" + function.name() + "' has no trigger binding in function.json"));
-                if (trigger.is(BindingDefinition.ENTITY_TRIGGER)) {
-                    throw new UnsupportedFunctionException("Function '" + function.name()
-                            + "': entity functions are not supported by this host yet");
-                }
                 boolean isHttp = trigger.is(BindingDefinition.HTTP_TRIGGER);
                 boolean isOrchestrator = trigger.is(BindingDefinition.ORCHESTRATION_TRIGGER);
                 boolean isActivity = trigger.is(BindingDefinition.ACTIVITY_TRIGGER);
-                if (!isHttp && !isOrchestrator && !isActivity) {
+                boolean isEntity = trigger.is(BindingDefinition.ENTITY_TRIGGER);
+                if (!isHttp && !isOrchestrator && !isActivity && !isEntity) {
                     throw new UnsupportedFunctionException("Function '" + function.name() + "': trigger type '"
                             + trigger.type() + "' is not supported by this host (supported: httpTrigger,"
-                            + " orchestrationTrigger, activityTrigger)");
+                            + " orchestrationTrigger, activityTrigger, entityTrigger)");
                 }
+                String entityName = isEntity ? entityName(trigger, function) : null;
                 FunctionInvoker invoker = new FunctionInvoker(function,
                         ParameterBinder.create(function, dataConverter, clients), app.classLoader());
                 if (isHttp) {
@@ -112,10 +119,13 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
                     String name = nameOf(trigger, "orchestration", function);
                     claim(orchestratorNames, name, function, "orchestrator");
                     orchestrators.add(new DurableFunction(name, invoker));
-                } else {
+                } else if (isActivity) {
                     String name = nameOf(trigger, "activity", function);
                     claim(activityNames, name, function, "activity");
                     activities.add(new DurableFunction(name, invoker));
+                } else {
+                    claim(entityNames, entityName, function, "entity");
+                    entities.add(new DurableFunction(entityName, invoker));
                 }
             } catch (UnsupportedFunctionException e) {
                 log.warn("{} (the function is not loaded)", e.getMessage());
@@ -123,7 +133,7 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
             }
         }
         return new FunctionRegistry(List.copyOf(http), List.copyOf(orchestrators), List.copyOf(activities),
-                List.copyOf(skipped));
+                List.copyOf(entities), List.copyOf(skipped));
     }
 
     /** The router over the HTTP functions. */
@@ -157,6 +167,21 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
     private static String nameOf(BindingDefinition trigger, String attribute, FunctionDefinition function) {
         String name = trigger.attribute(attribute);
         return name == null || name.isBlank() ? function.name() : name.trim();
+    }
+
+    /**
+     * The entity name of an entity function: {@code entityName} or the function name, lower-cased.
+     *
+     * @throws UnsupportedFunctionException if it contains {@code @}
+     */
+    private static String entityName(BindingDefinition trigger, FunctionDefinition function)
+            throws UnsupportedFunctionException {
+        String name = nameOf(trigger, "entityName", function).toLowerCase(Locale.ROOT);
+        if (name.indexOf('@') >= 0) {
+            throw new UnsupportedFunctionException("Function '" + function.name() + "': the entity name '" + name
+                    + "' contains '@', which entity names cannot (entity instance IDs are @name@key)");
+        }
+        return name;
     }
 
     private static void claim(TreeMap<String, String> names, String name, FunctionDefinition function, String kind)

@@ -33,6 +33,8 @@ final class StartupSummary {
                 .append(": activityTrigger")
                 .append(a.name().equals(a.invoker().function().name()) ? "" : " (activity '" + a.name() + "')")
                 .append("\n\n"));
+        registry.entities().forEach(e -> out.append("        ").append(e.invoker().function().name())
+                .append(": entityTrigger (entity '").append(e.name()).append("')\n\n"));
         if (!registry.skipped().isEmpty()) {
             out.append("Not loaded:\n\n");
             registry.skipped().forEach(s -> out.append("        ").append(s.function().name()).append(": ")

@@ -203,9 +203,10 @@ class DurableHostIntegrationTest {
     }
 
     @Test
-    void entityFunctionsAreSkippedAndTheSummaryListsTheFunctions() {
-        assertThat(host.functions().skipped()).singleElement()
-                .satisfies(s -> assertThat(s.function().name()).isEqualTo("Counter"));
+    void everyFunctionIsLoadedAndTheSummaryListsThem() {
+        assertThat(host.functions().skipped()).isEmpty();
+        assertThat(host.functions().entities()).extracting(FunctionRegistry.DurableFunction::name)
+                .containsExactlyInAnyOrder("account", "counter", "tally");
         String summary = host.summary();
         assertThat(summary)
                 .contains("StartOrchestration: [POST] " + host.baseUrl() + "/api/orchestrators/{functionName}")
@@ -213,7 +214,8 @@ class DurableHostIntegrationTest {
                 .contains("HelloCities: orchestrationTrigger")
                 .contains("FailingOrchestrator: orchestrationTrigger (orchestration 'FailingOrchestration')")
                 .contains("Join: activityTrigger (activity 'JoinGreetings')")
-                .contains("Counter: entityTrigger")
+                .contains("Counter: entityTrigger (entity 'counter')")
+                .contains("TallyFunction: entityTrigger (entity 'tally')")
                 .contains("Task hub: " + HUB)
                 .contains("Storage: http://127.0.0.1:");
     }

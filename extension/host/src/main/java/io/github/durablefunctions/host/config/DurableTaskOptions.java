@@ -20,11 +20,19 @@ import java.time.Duration;
  * @param maxQueuePollingInterval            the longest pause between polls of an idle queue; default 30 seconds
  * @param maxConcurrentActivityFunctions     default 10 x processors
  * @param maxConcurrentOrchestratorFunctions default 10 x processors
+ * @param maxEntityOperationBatchSize        the most entity operations run in one batch
+ *                                           ({@code maxEntityOperationBatchSize}); default 5000 (the Dedicated/Premium
+ *                                           plan value)
+ * @param entityMessageReorderWindow         how long entities wait for a sender's earlier message, and how long an
+ *                                           empty entity must be idle before clean-up removes it
+ *                                           ({@code entityMessageReorderWindowInMinutes}, whole minutes, 0 or more);
+ *                                           default 30 minutes
  */
 public record DurableTaskOptions(String hubName, String connectionName, int partitionCount, int controlQueueBatchSize,
                                  int controlQueueBufferThreshold, Duration controlQueueVisibilityTimeout,
                                  Duration workItemQueueVisibilityTimeout, Duration maxQueuePollingInterval,
-                                 int maxConcurrentActivityFunctions, int maxConcurrentOrchestratorFunctions) {
+                                 int maxConcurrentActivityFunctions, int maxConcurrentOrchestratorFunctions,
+                                 int maxEntityOperationBatchSize, Duration entityMessageReorderWindow) {
 
     /** The hub name Durable Functions uses when {@code hubName} and {@code WEBSITE_SITE_NAME} are not set. */
     public static final String DEFAULT_HUB_NAME = "TestHubName";
@@ -35,6 +43,8 @@ public record DurableTaskOptions(String hubName, String connectionName, int part
     public static final int DEFAULT_CONTROL_QUEUE_BUFFER_THRESHOLD = 256;
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MAX_QUEUE_POLLING_INTERVAL = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_ENTITY_OPERATION_BATCH_SIZE = 5000;
+    public static final int DEFAULT_ENTITY_MESSAGE_REORDER_WINDOW_MINUTES = 30;
 
     /** The default of both concurrency limits on a dedicated plan: 10 x available processors. */
     public static int defaultConcurrency() {

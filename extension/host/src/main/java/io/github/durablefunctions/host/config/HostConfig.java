@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
  * <p>{@code host.json} settings read (names are matched ignoring case, as the Functions host does):
  * <ul>
  *   <li>{@code extensions.durableTask.hubName} (supports {@code %AppSetting%}),
- *       {@code maxConcurrentActivityFunctions}, {@code maxConcurrentOrchestratorFunctions};</li>
+ *       {@code maxConcurrentActivityFunctions}, {@code maxConcurrentOrchestratorFunctions},
+ *       {@code maxEntityOperationBatchSize}, {@code entityMessageReorderWindowInMinutes};</li>
  *   <li>{@code extensions.durableTask.storageProvider.}{@code partitionCount}, {@code controlQueueBatchSize},
  *       {@code controlQueueBufferThreshold}, {@code controlQueueVisibilityTimeout},
  *       {@code workItemQueueVisibilityTimeout}, {@code maxQueuePollingInterval} (durations as {@code hh:mm:ss}),
@@ -182,7 +183,11 @@ public record HostConfig(Path appDir, AppSettings settings, DurableTaskOptions d
                     integer(durable, "maxConcurrentActivityFunctions", DURABLE, 1, Integer.MAX_VALUE,
                             DurableTaskOptions.defaultConcurrency()),
                     integer(durable, "maxConcurrentOrchestratorFunctions", DURABLE, 1, Integer.MAX_VALUE,
-                            DurableTaskOptions.defaultConcurrency()));
+                            DurableTaskOptions.defaultConcurrency()),
+                    integer(durable, "maxEntityOperationBatchSize", DURABLE, 1, Integer.MAX_VALUE,
+                            DurableTaskOptions.DEFAULT_MAX_ENTITY_OPERATION_BATCH_SIZE),
+                    Duration.ofMinutes(integer(durable, "entityMessageReorderWindowInMinutes", DURABLE, 0,
+                            Integer.MAX_VALUE, DurableTaskOptions.DEFAULT_ENTITY_MESSAGE_REORDER_WINDOW_MINUTES)));
         }
 
         String routePrefix(JsonNode hostJson) throws HostStartupException {

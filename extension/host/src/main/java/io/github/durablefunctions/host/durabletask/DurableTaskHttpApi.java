@@ -3,8 +3,15 @@ package io.github.durablefunctions.host.durabletask;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.durablefunctions.DataConverter;
+import io.github.durablefunctions.DurableEntityClient;
 import io.github.durablefunctions.DurableTaskClient;
+import io.github.durablefunctions.EntityInstanceId;
+import io.github.durablefunctions.EntityMetadata;
+import io.github.durablefunctions.EntityQuery;
+import io.github.durablefunctions.EntityQueryResult;
 import io.github.durablefunctions.NewOrchestrationInstanceOptions;
 import io.github.durablefunctions.OrchestrationAlreadyExistsException;
 import io.github.durablefunctions.OrchestrationMetadata;
@@ -14,6 +21,7 @@ import io.github.durablefunctions.OrchestrationStatusQueryResult;
 import io.github.durablefunctions.PurgeInstanceCriteria;
 import io.github.durablefunctions.azurefunctions.DurableClientContext;
 import io.github.durablefunctions.azurefunctions.StatusResponsePayload;
+import io.github.durablefunctions.entities.EntityJson;
 import io.github.durablefunctions.host.http.HttpFunctionHandler;
 import io.github.durablefunctions.host.http.JsonResponses;
 import io.github.durablefunctions.host.http.RequestBodies;
@@ -46,6 +54,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 
 /**
@@ -62,8 +71,14 @@ import java.util.function.Consumer;
  *       into the management URLs the API returns.</li>
  * </ul>
  *
- * <p><b>Responses.</b> Successful bodies are described per endpoint. Errors are JSON: 404 (unknown instance, or no
- * endpoint at that path) is {@code {"message": "..."}}; every other error is {@code {"error": "..."}}: 400 for bad
+ * <p><b>Entities</b> (§3.3 "Signal entity", "Delete entity", "Get entity", "List entities"; storage-layout.md §9)
+ * live under {@code /entities/{entityName}/{entityKey}}: the name is matched ignoring case (entity names are lower
+ * case), the key as given (URL-encoded in the path if it holds reserved characters). The extension's empty key
+ * {@code $} is refused with 400: entity keys cannot be empty here ({@link EntityInstanceId}).
+ *
+ * <p><b>Responses.</b> Successful bodies are described per endpoint. Errors are JSON: 404 (unknown instance or
+ * entity, or no endpoint at that path) is {@code {"message": "..."}}; every other error is {@code {"error": "..."}}:
+ * 400 for bad
  * input (malformed JSON, query values, instance IDs; {@link IllegalArgumentException}), 409 when an instance ID is
  * taken by a Pending, Running or Suspended instance, 410 for an operation on a finished instance, 413 for a body over
  * the host's limit ({@code --max-request-body-size}), 501 for what the backend does not support yet, 500 for anything
@@ -95,6 +110,7 @@ public final class DurableTaskHttpApi {
 
     private final TaskHubClients hubs;
     private final Map<String, String> orchestrators = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    private final Set<String> entities = new TreeSet<>(String.CASE_INSENSITIVE_ORDER);
     private final DataConverter dataConverter;
     private final ObjectMapper json;
     private final long maxBodySize;
@@ -102,14 +118,16 @@ public final class DurableTaskHttpApi {
     /**
      * @param hubs          the clients for the {@code taskHub} and {@code connection} parameters
      * @param orchestrators the names of the app's orchestrator functions (the start endpoint accepts only these)
+     * @param entities      the names of the app's entities (signals to the app's own task hub accept only these)
      * @param dataConverter serializes inputs and event payloads, as the rest of the host does
      * @param json          parses request bodies and stored payloads, writes responses
      * @param maxBodySize   the request body limit in bytes
      */
-    public DurableTaskHttpApi(TaskHubClients hubs, Collection<String> orchestrators, DataConverter dataConverter,
-                              ObjectMapper json, long maxBodySize) {
+    public DurableTaskHttpApi(TaskHubClients hubs, Collection<String> orchestrators, Collection<String> entities,
+                              DataConverter dataConverter, ObjectMapper json, long maxBodySize) {
         this.hubs = hubs;
         orchestrators.forEach(name -> this.orchestrators.put(name, name));
+        this.entities.addAll(entities);
         this.dataConverter = dataConverter;
         this.json = json;
         this.maxBodySize = maxBodySize;
@@ -129,6 +147,11 @@ public final class DurableTaskHttpApi {
         app.post(BASE_PATH + "/instances/{instanceId}/resume", endpoint(this::resume));
         app.post(BASE_PATH + "/instances/{instanceId}/rewind", endpoint(this::rewind));
         app.post(BASE_PATH + "/instances/{instanceId}/restart", endpoint(this::restart));
+        app.get(BASE_PATH + "/entities", endpoint(this::listEntities));
+        app.get(BASE_PATH + "/entities/{entityName}", endpoint(this::listEntities));
+        app.post(BASE_PATH + "/entities/{entityName}/{entityKey}", endpoint(this::signalEntity));
+        app.delete(BASE_PATH + "/entities/{entityName}/{entityKey}", endpoint(this::deleteEntity));
+        app.get(BASE_PATH + "/entities/{entityName}/{entityKey}", endpoint(this::getEntity));
         for (HandlerType method : METHODS) {
             app.addHttpHandler(method, BASE_PATH, this::notFound);
             app.addHttpHandler(method, BASE_PATH + "/*", this::notFound);
@@ -402,6 +425,191 @@ public final class DurableTaskHttpApi {
         String restarted = target.client().restartInstance(instanceId, newId);
         log.info("Durable task API: restarted instance '{}' as '{}'", instanceId, restarted);
         respondStarted(ctx, target, restarted, wait, new byte[0]);
+    }
+
+    // ------------------------------------------------------------------------------------------------ entities
+
+    /**
+     * {@code POST /entities/{entityName}/{entityKey}?op=} (§3.3 "Signal entity"): signals the operation {@code op}
+     * (default {@code ""}) to the entity, with the body as its input: no body, no input; a JSON body is the input as
+     * JSON; a body that is not JSON is passed as a JSON string (as the extension does), unless its
+     * {@code Content-Type} is {@code application/json}, which makes it a malformed JSON body: <b>400</b>.
+     * <b>202</b> with no body; the entity runs the operation asynchronously (a failing operation fails alone, see
+     * the host's log). <b>400</b> for a bad name or key ({@code $}, the extension's empty key, included);
+     * <b>404</b> if the request targets the app's own task hub and the app defines no entity of that name.
+     */
+    void signalEntity(Context ctx) {
+        EntityInstanceId id = entityId(ctx);
+        String operation = param(ctx, "op");
+        byte[] body = RequestBodies.read(ctx, maxBodySize);
+        JsonNode input = body.length == 0 ? null : entityInput(ctx, body);
+        TaskHubClients.Target target = target(ctx);
+        if (isUnknownEntity(ctx, target, id)) {
+            return;
+        }
+        target.client().getEntities().signalEntity(id, operation == null ? "" : operation, input);
+        log.info("Durable task API: signalled operation '{}' to entity '{}'", operation == null ? "" : operation, id);
+        ctx.status(202);
+    }
+
+    /**
+     * {@code DELETE /entities/{entityName}/{entityKey}} (§3.3 "Delete entity", code only): signals the operation
+     * {@code delete} (which deletes the entity's state; the row stays until clean-up). <b>202</b>; <b>400</b> and
+     * <b>404</b> as for signals.
+     */
+    void deleteEntity(Context ctx) {
+        EntityInstanceId id = entityId(ctx);
+        TaskHubClients.Target target = target(ctx);
+        if (isUnknownEntity(ctx, target, id)) {
+            return;
+        }
+        target.client().getEntities().signalEntity(id, "delete");
+        log.info("Durable task API: signalled 'delete' to entity '{}'", id);
+        ctx.status(202);
+    }
+
+    /**
+     * {@code GET /entities/{entityName}/{entityKey}} (§3.3 "Get entity"): <b>200</b> with the entity's state JSON as
+     * the body; <b>404</b> {@code {"message": ...}} if the entity does not exist (no row, never had state, or deleted);
+     * <b>400</b> for a bad name or key.
+     */
+    void getEntity(Context ctx) {
+        EntityInstanceId id = entityId(ctx);
+        EntityMetadata metadata = target(ctx).client().getEntities().getEntityMetadata(id, true);
+        if (metadata == null || metadata.getSerializedState() == null) {
+            JsonResponses.json(ctx, 404, Map.of("message", "No entity with ID '" + id + "' was found."), json);
+            return;
+        }
+        ctx.status(200);
+        ctx.contentType(JsonResponses.JSON);
+        ctx.result(metadata.getSerializedState().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * {@code GET /entities} and {@code GET /entities/{entityName}} (§3.3 "List entities"): one page of the entities
+     * that exist (have state), all or those of one name, in ID order, as a JSON array of
+     * {@code {"entityId": {"name": <lower case>, "key": ...}, "lastOperationTime": "2026-03-01T10:00:00.1234567Z",
+     * "state": <the state JSON>}}, <b>200</b>. {@code lastOperationTime} is when the entity last ran operations (UTC,
+     * up to 7 fractional digits); {@code state} is there only with {@code fetchState=true}. Query:
+     * {@code lastOperationTimeFrom}, {@code lastOperationTimeTo} (ISO-8601, as {@code createdTimeFrom} of the
+     * instance query), {@code fetchState} (default false), {@code top} (rows read per page, 1-1000, default 100; a
+     * page can hold fewer entities and still have a next one). Paging by the {@code x-ms-continuation-token} request
+     * and response headers, as the instance query. <b>400</b> for a bad name, time, flag, {@code top} or token.
+     */
+    void listEntities(Context ctx) {
+        String name = ctx.pathParamMap().get("entityName");
+        if (name != null && (name.isEmpty() || name.indexOf('@') >= 0)) {
+            throw new IllegalArgumentException("The entity name '" + name + "' is not valid: it must not be empty"
+                    + " or contain '@'");
+        }
+        boolean fetchState = flag(ctx, "fetchState", false);
+        EntityQuery query = new EntityQuery()
+                .setInstanceIdStartsWith(name == null ? null : "@" + name.toLowerCase(Locale.ROOT) + "@")
+                .setLastModifiedFrom(time(ctx, "lastOperationTimeFrom"))
+                .setLastModifiedTo(time(ctx, "lastOperationTimeTo"))
+                .setIncludeState(fetchState)
+                .setContinuationToken(blankToNull(ctx.header(CONTINUATION_HEADER)));
+        String top = param(ctx, "top");
+        if (top != null && !top.isBlank()) {
+            int pageSize;
+            try {
+                pageSize = Integer.parseInt(top.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Query parameter 'top' must be a whole number, was '" + top + "'");
+            }
+            if (pageSize < 1 || pageSize > 1000) {
+                throw new IllegalArgumentException("Query parameter 'top' must be between 1 and 1000, was " + pageSize);
+            }
+            query.setPageSize(pageSize);
+        }
+        DurableEntityClient client = target(ctx).client().getEntities();
+        EntityQueryResult page = client.queryEntities(query);
+        List<ObjectNode> items = new ArrayList<>(page.getEntities().size());
+        for (EntityMetadata entity : page.getEntities()) {
+            ObjectNode item = JsonNodeFactory.instance.objectNode();
+            ObjectNode entityId = item.putObject("entityId");
+            entityId.put("name", entity.getEntityInstanceId().getName());
+            entityId.put("key", entity.getEntityInstanceId().getKey());
+            item.put("lastOperationTime", entity.getLastModifiedTime() == null ? null
+                    : EntityJson.formatDateTime(entity.getLastModifiedTime()));
+            if (fetchState) {
+                item.set("state", storedJson(entity.getSerializedState()));
+            }
+            items.add(item);
+        }
+        ctx.header(CONTINUATION_HEADER, page.getContinuationToken() == null ? "" : page.getContinuationToken());
+        JsonResponses.json(ctx, 200, items, json);
+    }
+
+    /**
+     * The entity of {@code /entities/{entityName}/{entityKey}}.
+     *
+     * @throws IllegalArgumentException for the empty key {@code $}, an empty name or key, or a name with {@code @}
+     */
+    private static EntityInstanceId entityId(Context ctx) {
+        String name = ctx.pathParam("entityName");
+        String key = ctx.pathParam("entityKey");
+        if (key.equals("$")) {
+            throw new IllegalArgumentException("The entity key '$' (the empty key) is not supported: entity keys"
+                    + " must not be empty");
+        }
+        try {
+            return new EntityInstanceId(name, key);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("Not a valid entity ID (name '" + name + "', key '" + key + "'): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Writes 404 and returns true if the request targets the app's own hub and the app has no such entity. */
+    private boolean isUnknownEntity(Context ctx, TaskHubClients.Target target, EntityInstanceId id) {
+        if (!hubs.isAppHub(target) || entities.contains(id.getName())) {
+            return false;
+        }
+        JsonResponses.json(ctx, 404, Map.of("message", "The app defines no entity named '" + id.getName() + "'"
+                + (entities.isEmpty() ? " (it has none)" : "; its entities are: " + String.join(", ", entities))),
+                json);
+        return true;
+    }
+
+    /**
+     * An entity operation's input from a request body: the JSON it holds, else the text as a JSON string; a body
+     * declared {@code application/json} must be JSON.
+     *
+     * @throws IllegalArgumentException if the body is declared JSON but is not
+     */
+    private JsonNode entityInput(Context ctx, byte[] body) {
+        String problem;
+        try {
+            JsonNode parsed = json.readTree(body);
+            if (parsed != null && !parsed.isMissingNode()) {
+                return parsed;
+            }
+            problem = "it holds no JSON value";
+        } catch (JsonProcessingException e) {
+            problem = e.getOriginalMessage();
+        } catch (java.io.IOException e) {
+            problem = e.getMessage();
+        }
+        String contentType = ctx.contentType();
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim();
+        if (mediaType.equalsIgnoreCase("application/json")) {
+            throw new IllegalArgumentException("The request body is declared application/json but is not valid"
+                    + " JSON: " + problem + " (send another Content-Type to pass it as a string)");
+        }
+        return JsonNodeFactory.instance.textNode(new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** Stored JSON text as a JSON value; text that is not JSON as a string; null as JSON null. */
+    private JsonNode storedJson(String text) {
+        if (text == null) {
+            return JsonNodeFactory.instance.nullNode();
+        }
+        try {
+            return json.readTree(text);
+        } catch (JsonProcessingException e) {
+            return JsonNodeFactory.instance.textNode(text);
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

@@ -114,6 +114,11 @@ public final class TaskHubClients implements AutoCloseable {
         return new Target(opened.client(), hub, connectionName);
     }
 
+    /** True if the target is the app's own task hub on the app's own storage (the hub its functions run on). */
+    public boolean isAppHub(Target target) {
+        return target.client() == appClient;
+    }
+
     private String connectionString(String connectionName) {
         if (connectionName.equalsIgnoreCase(appConnectionSetting)
                 || (WEB_JOBS_PREFIX + connectionName).equalsIgnoreCase(appConnectionSetting)) {

@@ -1,6 +1,7 @@
 package io.github.durablefunctions.host.invoke;
 
 import io.github.durablefunctions.TaskActivityContext;
+import io.github.durablefunctions.TaskEntityOperation;
 import io.github.durablefunctions.TaskOrchestrationContext;
 
 import java.util.Map;
@@ -10,7 +11,7 @@ import java.util.UUID;
 
 /**
  * The inputs of one function invocation, from which {@link ParameterBinder} fills the method's parameters. Exactly
- * one of the trigger inputs (HTTP request, orchestration context, activity context) is set.
+ * one of the trigger inputs (HTTP request, orchestration context, activity context, entity operation) is set.
  */
 public final class Invocation {
     private final ExecutionContextImpl executionContext;
@@ -18,9 +19,11 @@ public final class Invocation {
     private final Map<String, String> routeValues;
     private final TaskOrchestrationContext orchestrationContext;
     private final TaskActivityContext activityContext;
+    private final TaskEntityOperation entityOperation;
 
     private Invocation(String functionName, HttpRequestData request, Map<String, String> routeValues,
-                       TaskOrchestrationContext orchestrationContext, TaskActivityContext activityContext) {
+                       TaskOrchestrationContext orchestrationContext, TaskActivityContext activityContext,
+                       TaskEntityOperation entityOperation) {
         this.executionContext = new ExecutionContextImpl(functionName, UUID.randomUUID().toString());
         this.request = request;
         TreeMap<String, String> values = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
@@ -28,6 +31,7 @@ public final class Invocation {
         this.routeValues = values;
         this.orchestrationContext = orchestrationContext;
         this.activityContext = activityContext;
+        this.entityOperation = entityOperation;
     }
 
     /**
@@ -36,17 +40,22 @@ public final class Invocation {
      * @param routeValues the route template's parameter values (decoded), by parameter name
      */
     public static Invocation http(String functionName, HttpRequestData request, Map<String, String> routeValues) {
-        return new Invocation(functionName, request, routeValues, null, null);
+        return new Invocation(functionName, request, routeValues, null, null, null);
     }
 
     /** An orchestrator invocation (one replay). */
     public static Invocation orchestration(String functionName, TaskOrchestrationContext ctx) {
-        return new Invocation(functionName, null, Map.of(), ctx, null);
+        return new Invocation(functionName, null, Map.of(), ctx, null, null);
     }
 
     /** An activity invocation. */
     public static Invocation activity(String functionName, TaskActivityContext ctx) {
-        return new Invocation(functionName, null, Map.of(), null, ctx);
+        return new Invocation(functionName, null, Map.of(), null, ctx, null);
+    }
+
+    /** An entity function invocation (one operation). */
+    public static Invocation entity(String functionName, TaskEntityOperation operation) {
+        return new Invocation(functionName, null, Map.of(), null, null, operation);
     }
 
     /** The execution context (function name, a new invocation ID, logger). */
@@ -82,5 +91,10 @@ public final class Invocation {
     /** The activity context, if an activity invocation. */
     public Optional<TaskActivityContext> activityContext() {
         return Optional.ofNullable(activityContext);
+    }
+
+    /** The entity operation, if an entity function invocation. */
+    public Optional<TaskEntityOperation> entityOperation() {
+        return Optional.ofNullable(entityOperation);
     }
 }

@@ -7,6 +7,7 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.CustomBinding;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import io.github.durablefunctions.DataConverter;
+import io.github.durablefunctions.TaskEntityOperation;
 import io.github.durablefunctions.TaskOrchestrationContext;
 import io.github.durablefunctions.azurefunctions.ActivityTrigger;
 import io.github.durablefunctions.azurefunctions.DurableClientContext;
@@ -42,10 +43,12 @@ import java.util.function.Supplier;
  *       does not fit throws {@link DataConverter.DataConverterException} naming the function, the parameter, its
  *       type and the cause, so the activity fails with those details and the orchestration sees them in its
  *       {@code TaskFailedException};</li>
+ *   <li>{@code @EntityTrigger}: the {@link TaskEntityOperation} being run (its name, input, the entity's state and
+ *       context); the parameter must be of that type (or a supertype such as {@code Object});</li>
  *   <li>an {@link ExecutionContext} parameter: the invocation's {@link ExecutionContextImpl}.</li>
  * </ul>
- * Anything else (other bindings such as queue or blob, entity triggers, unannotated parameters) makes the function
- * unsupported: {@link #create} says which parameter and why.
+ * Anything else (other bindings such as queue or blob, unannotated parameters) makes the function unsupported:
+ * {@link #create} says which parameter and why.
  */
 public final class ParameterBinder {
     private static final ObjectMapper SCALARS = new ObjectMapper();
@@ -153,7 +156,13 @@ public final class ParameterBinder {
             };
         }
         if (p.isAnnotationPresent(EntityTrigger.class)) {
-            throw new UnsupportedFunctionException(where + ": entity functions are not supported by this host yet");
+            requireTrigger(function, BindingDefinition.ENTITY_TRIGGER, where, "@EntityTrigger");
+            if (!type.isAssignableFrom(TaskEntityOperation.class)) {
+                throw new UnsupportedFunctionException(where + ": an @EntityTrigger parameter must be of type "
+                        + TaskEntityOperation.class.getName() + " (the operation to run; for a class-style entity"
+                        + " return new MyEntity().run(operation))");
+            }
+            return inv -> inv.entityOperation().orElseThrow();
         }
         if (type == ExecutionContext.class) {
             return Invocation::executionContext;
@@ -162,7 +171,8 @@ public final class ParameterBinder {
             if (isBindingAnnotation(a)) {
                 throw new UnsupportedFunctionException(where + ": binding @" + a.annotationType().getSimpleName()
                         + " is not supported by this host (supported: @HttpTrigger, @BindingName,"
-                        + " @DurableClientInput, @OrchestrationTrigger, @ActivityTrigger, ExecutionContext)");
+                        + " @DurableClientInput, @OrchestrationTrigger, @ActivityTrigger, @EntityTrigger,"
+                        + " ExecutionContext)");
             }
         }
         throw new UnsupportedFunctionException(where + " has no binding annotation and is not an ExecutionContext,"

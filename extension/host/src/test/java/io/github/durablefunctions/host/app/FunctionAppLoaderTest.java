@@ -38,10 +38,10 @@ class FunctionAppLoaderTest {
     void loadsEveryFunctionWithItsBindingsAndMethodFromTheAppJar() throws Exception {
         Path dir = TestApp.write(tmp, "{\"version\": \"2.0\"}");
         try (FunctionApp app = FunctionAppLoader.load(dir, TestApp.hidingParent(), NO_SETTINGS)) {
-            assertThat(app.functions()).extracting(FunctionDefinition::name).containsExactly("BadActivityInput",
-                    "Boom", "Counter", "Fail", "FailingOrchestrator", "FailsOnce", "FlakyOnce", "GetItem", "Greet",
-                    "HelloCities", "Join", "SayHello", "Sleep", "SlowOrchestration", "Square", "StartOrchestration",
-                    "TimerOrchestration", "WaitForApproval");
+            assertThat(app.functions()).extracting(FunctionDefinition::name).containsExactly("Account",
+                    "BadActivityInput", "Boom", "Counter", "CounterCaller", "Fail", "FailingOrchestrator", "FailsOnce",
+                    "FlakyOnce", "GetItem", "Greet", "HelloCities", "Join", "SayHello", "Sleep", "SlowOrchestration",
+                    "Square", "StartOrchestration", "TallyFunction", "TimerOrchestration", "WaitForApproval");
 
             FunctionDefinition start = app.function("startorchestration").orElseThrow();
             assertThat(start.scriptFile()).isEqualTo(dir.resolve("testapp.jar"));

@@ -48,6 +48,8 @@ class HostConfigTest {
         assertThat(d.maxQueuePollingInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(d.maxConcurrentActivityFunctions()).isEqualTo(10 * Runtime.getRuntime().availableProcessors());
         assertThat(d.maxConcurrentOrchestratorFunctions()).isEqualTo(10 * Runtime.getRuntime().availableProcessors());
+        assertThat(d.maxEntityOperationBatchSize()).isEqualTo(5000);
+        assertThat(d.entityMessageReorderWindow()).isEqualTo(Duration.ofMinutes(30));
         assertThat(config.routePrefix()).isEqualTo("api");
         assertThat(config.storageConnectionString()).isEqualTo("UseDevelopmentStorage=true");
         assertThat(config.usesDevelopmentStorage()).isTrue();
@@ -89,6 +91,24 @@ class HostConfigTest {
         assertThat(d.maxConcurrentActivityFunctions()).isEqualTo(3);
         assertThat(d.maxConcurrentOrchestratorFunctions()).isEqualTo(2);
         assertThat(config.routePrefix()).isEqualTo("functions");
+    }
+
+    @Test
+    void readsTheEntitySettings() throws Exception {
+        HostConfig config = load(app("""
+                {"extensions": {"durableTask": {"maxEntityOperationBatchSize": 7,
+                                                "EntityMessageReorderWindowInMinutes": 0}}}""", DEV), Map.of());
+        assertThat(config.durableTask().maxEntityOperationBatchSize()).isEqualTo(7);
+        assertThat(config.durableTask().entityMessageReorderWindow()).isZero();
+
+        Path noBatch = app("{\"extensions\": {\"durableTask\": {\"maxEntityOperationBatchSize\": 0}}}", DEV);
+        assertThatThrownBy(() -> load(noBatch, Map.of())).isInstanceOf(HostStartupException.class)
+                .hasMessageContaining("extensions.durableTask.maxEntityOperationBatchSize")
+                .hasMessageContaining("at least 1");
+        Path negativeWindow = app("{\"extensions\": {\"durableTask\": {\"entityMessageReorderWindowInMinutes\":"
+                + " -1}}}", DEV);
+        assertThatThrownBy(() -> load(negativeWindow, Map.of())).isInstanceOf(HostStartupException.class)
+                .hasMessageContaining("entityMessageReorderWindowInMinutes").hasMessageContaining("at least 0");
     }
 
     @Test

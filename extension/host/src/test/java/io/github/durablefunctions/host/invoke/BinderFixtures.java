@@ -6,10 +6,12 @@ import com.microsoft.azure.functions.OutputBinding;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import com.microsoft.azure.functions.annotation.QueueOutput;
+import io.github.durablefunctions.TaskEntityOperation;
 import io.github.durablefunctions.TaskOrchestrationContext;
 import io.github.durablefunctions.azurefunctions.ActivityTrigger;
 import io.github.durablefunctions.azurefunctions.DurableClientContext;
 import io.github.durablefunctions.azurefunctions.DurableClientInput;
+import io.github.durablefunctions.azurefunctions.EntityTrigger;
 import io.github.durablefunctions.azurefunctions.OrchestrationTrigger;
 import io.github.durablefunctions.interruption.OrchestratorBlockedException;
 
@@ -82,5 +84,22 @@ public class BinderFixtures {
 
     public String blocked(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
         throw new OrchestratorBlockedException("waiting");
+    }
+
+    public Map<String, Object> entity(@EntityTrigger(name = "req") TaskEntityOperation operation,
+                                      ExecutionContext context) {
+        return Map.of("operation", operation, "function", context.getFunctionName());
+    }
+
+    public void voidEntity(@EntityTrigger(name = "req", entityName = "Other") TaskEntityOperation operation) {
+        operation.getState().setState("ran " + operation.getName());
+    }
+
+    public String stringEntity(@EntityTrigger(name = "req") String request) {
+        return request;
+    }
+
+    public Object failingEntity(@EntityTrigger(name = "req") TaskEntityOperation operation) {
+        throw new IllegalStateException("cannot " + operation.getName());
     }
 }

@@ -8,7 +8,12 @@ import com.microsoft.azure.functions.HttpResponseMessage;
 import com.microsoft.azure.functions.HttpStatus;
 import io.github.durablefunctions.DataConverter;
 import io.github.durablefunctions.JacksonDataConverter;
+import io.github.durablefunctions.EntityInstanceId;
 import io.github.durablefunctions.TaskActivityContext;
+import io.github.durablefunctions.TaskEntity;
+import io.github.durablefunctions.TaskEntityContext;
+import io.github.durablefunctions.TaskEntityOperation;
+import io.github.durablefunctions.TaskEntityState;
 import io.github.durablefunctions.TaskOrchestrationContext;
 import io.github.durablefunctions.azurefunctions.DurableClientContext;
 import io.github.durablefunctions.client.BackendDurableTaskClient;
@@ -43,6 +48,7 @@ class ParameterBinderTest {
     private static final String HTTP = "{\"type\": \"httpTrigger\", \"direction\": \"in\", \"name\": \"req\"}";
     private static final String ACTIVITY = "{\"type\": \"activityTrigger\", \"direction\": \"in\", \"name\": \"x\"}";
     private static final String ORCHESTRATION = "{\"type\": \"orchestrationTrigger\", \"name\": \"ctx\"}";
+    private static final String ENTITY = "{\"type\": \"entityTrigger\", \"direction\": \"in\", \"name\": \"req\"}";
 
     private static FunctionDefinition function(String methodName, String... bindings) throws Exception {
         Method method = Arrays.stream(BinderFixtures.class.getMethods()).filter(m -> m.getName().equals(methodName))
@@ -195,6 +201,47 @@ class ParameterBinderTest {
     }
 
     @Test
+    void anEntityTriggerGetsTheOperationAndOtherParametersBindAsUsual() throws Exception {
+        FakeOperation operation = new FakeOperation("add");
+        Map<?, ?> result = (Map<?, ?>) invoker("entity", ENTITY).invoke(Invocation.entity("Fnentity", operation));
+        assertThat(result.get("operation")).isSameAs(operation);
+        assertThat(result.get("function")).isEqualTo("Fnentity");
+    }
+
+    @Test
+    void theEntityAdapterRunsTheFunctionPerOperationAndReturnsItsResult() throws Exception {
+        EntityFunctionAdapter adapter = new EntityFunctionAdapter(invoker("entity", ENTITY));
+        TaskEntity entity = adapter.create();
+        FakeOperation operation = new FakeOperation("get");
+        Map<?, ?> result = (Map<?, ?>) entity.run(operation);
+        assertThat(result.get("operation")).isSameAs(operation);
+
+        FakeOperation voidOperation = new FakeOperation("reset");
+        Object nothing = new EntityFunctionAdapter(invoker("voidEntity", ENTITY)).create().run(voidOperation);
+        assertThat(nothing).as("a void entity function's result").isNull();
+        assertThat(voidOperation.state).isEqualTo("ran reset");
+    }
+
+    @Test
+    void exceptionsOfEntityFunctionsReachTheExecutorAsThemselves() throws Exception {
+        TaskEntity entity = new EntityFunctionAdapter(invoker("failingEntity", ENTITY)).create();
+        assertThatThrownBy(() -> entity.run(new FakeOperation("fly")))
+                .isExactlyInstanceOf(IllegalStateException.class).hasMessage("cannot fly");
+    }
+
+    @Test
+    void anEntityTriggerMustTakeATaskEntityOperationOfAnEntityTriggerFunction() throws Exception {
+        FunctionDefinition string = function("stringEntity", ENTITY);
+        assertThatThrownBy(() -> ParameterBinder.create(string, CONVERTER, CLIENTS))
+                .isInstanceOf(UnsupportedFunctionException.class).hasMessageContaining("parameter 1")
+                .hasMessageContaining(TaskEntityOperation.class.getName());
+        FunctionDefinition wrongTrigger = function("entity", ACTIVITY);
+        assertThatThrownBy(() -> ParameterBinder.create(wrongTrigger, CONVERTER, CLIENTS))
+                .isInstanceOf(UnsupportedFunctionException.class).hasMessageContaining("@EntityTrigger")
+                .hasMessageContaining("activityTrigger");
+    }
+
+    @Test
     void unsupportedBindingsAndUnannotatedParametersMakeTheFunctionUnsupported() throws Exception {
         FunctionDefinition queue = function("queue", HTTP);
         assertThatThrownBy(() -> ParameterBinder.create(queue, CONVERTER, CLIENTS))
@@ -228,6 +275,82 @@ class ParameterBinderTest {
         ActivityFunctionAdapter adapter = new ActivityFunctionAdapter(invoker("error", ACTIVITY));
         assertThatThrownBy(() -> adapter.run(activityContext("\"x\""))).isExactlyInstanceOf(AssertionError.class)
                 .hasMessage("broken: x");
+    }
+
+    /** An operation whose state is a string held in memory; only what the fixtures use works. */
+    private static final class FakeOperation implements TaskEntityOperation, TaskEntityState {
+        private final String name;
+        Object state;
+
+        FakeOperation(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String getName() {
+            return name;
+        }
+
+        @Override
+        public boolean hasInput() {
+            return false;
+        }
+
+        @Override
+        public <T> T getInput(Class<T> type) {
+            return null;
+        }
+
+        @Override
+        public Object getInput(Type type) {
+            return null;
+        }
+
+        @Override
+        public TaskEntityState getState() {
+            return this;
+        }
+
+        @Override
+        public TaskEntityContext getContext() {
+            return new TaskEntityContext() {
+                @Override
+                public EntityInstanceId getId() {
+                    return new EntityInstanceId("fake", "k");
+                }
+
+                @Override
+                public void signalEntity(EntityInstanceId entityId, String operationName, Object input,
+                                         io.github.durablefunctions.SignalEntityOptions options) {
+                    throw new UnsupportedOperationException();
+                }
+
+                @Override
+                public String startNewOrchestration(String orchestrationName, Object input, String instanceId) {
+                    throw new UnsupportedOperationException();
+                }
+            };
+        }
+
+        @Override
+        public boolean hasState() {
+            return state != null;
+        }
+
+        @Override
+        public <T> T getState(Class<T> type) {
+            return type.cast(state);
+        }
+
+        @Override
+        public void setState(Object value) {
+            state = value;
+        }
+
+        @Override
+        public void deleteState() {
+            state = null;
+        }
     }
 
     /** A context that only the binding passes around; its methods are never called. */

@@ -11,6 +11,10 @@ import com.microsoft.azure.functions.annotation.AuthorizationLevel;
 import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
+import io.github.durablefunctions.AbstractTaskEntity;
+import io.github.durablefunctions.EntityInstanceId;
+import io.github.durablefunctions.EntityOperationFailedException;
+import io.github.durablefunctions.TaskEntityOperation;
 import io.github.durablefunctions.TaskFailedException;
 import io.github.durablefunctions.TaskOrchestrationContext;
 import io.github.durablefunctions.azurefunctions.ActivityTrigger;
@@ -23,14 +27,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The test function app of the host's tests: an HTTP starter, orchestrators, activities, and a few plain HTTP
- * functions. {@link io.github.durablefunctions.host.testing.TestApp} writes the staging folder
+ * The test function app of the host's tests: an HTTP starter, orchestrators, activities, entities (function style,
+ * class style, and a {@code void} one with its own entity name), and a few plain HTTP functions. {@link io.github.durablefunctions.host.testing.TestApp} writes the staging folder
  * (function.json files as azure-functions-maven-plugin 1.37.0 writes them, and a jar of this package).
  */
 public class HelloFunctions {
@@ -173,13 +178,110 @@ public class HelloFunctions {
         throw new IllegalStateException("kaboom");
     }
 
-    /** Entity functions are not supported by the host yet: it must skip this one and still start. */
+    /**
+     * A function-style counter entity: {@code add} (input: an integer, default 1), {@code get}, {@code reset},
+     * {@code delete}, and {@code fail}, which adds its input and then throws (so the addition must be rolled back).
+     * Its operations are logged through the execution context.
+     */
     @FunctionName("Counter")
-    public String counter(@EntityTrigger(name = "req") String req) {
-        return req;
+    public Object counter(@EntityTrigger(name = "req") TaskEntityOperation req, ExecutionContext context) {
+        int value = req.getState().getState(Integer.class, 0);
+        context.getLogger().info("Counter " + req.getContext().getId() + ": " + req.getName());
+        switch (req.getName().toLowerCase(Locale.ROOT)) {
+            case "add" -> {
+                Integer amount = req.getInput(Integer.class);
+                req.getState().setState(value + (amount == null ? 1 : amount));
+            }
+            case "get" -> {
+                return value;
+            }
+            case "reset" -> req.getState().setState(0);
+            case "delete" -> req.getState().deleteState();
+            case "fail" -> {
+                req.getState().setState(value + req.getInput(Integer.class));
+                throw new IllegalStateException("counter failed on purpose at " + value);
+            }
+            default -> throw new UnsupportedOperationException("Counter has no operation '" + req.getName() + "'");
+        }
+        return null;
+    }
+
+    /** A class-style entity, run from an entity function. */
+    @FunctionName("Account")
+    public Object account(@EntityTrigger(name = "req") TaskEntityOperation req) throws Exception {
+        return new Account().run(req);
+    }
+
+    /**
+     * Counts its operations, whatever they are, and keeps the last one's name and input (as JSON); registered as
+     * entity "Tally" and returns nothing.
+     */
+    @FunctionName("TallyFunction")
+    public void tally(@EntityTrigger(name = "req", entityName = "Tally") TaskEntityOperation req) {
+        TallyState old = req.getState().getState(TallyState.class, new TallyState(0, null, null));
+        req.getState().setState(new TallyState(old.count() + 1, req.getName(), req.getInput(JsonNode.class)));
+    }
+
+    /**
+     * Calls the counter named by the input: add 5, get, a failing operation (caught), get again. Returns
+     * {@code "<value> | <failure type>: <failure message> | <value after the failure>"}.
+     */
+    @FunctionName("CounterCaller")
+    public String counterCaller(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        EntityInstanceId counter = new EntityInstanceId("Counter", ctx.getInput(String.class));
+        ctx.callEntity(counter, "add", 5).await();
+        int value = ctx.callEntity(counter, "get", Integer.class).await();
+        String failure;
+        try {
+            ctx.callEntity(counter, "fail", 100).await();
+            failure = "no failure";
+        } catch (EntityOperationFailedException e) {
+            failure = e.getFailureDetails().getErrorType() + ": " + e.getFailureDetails().getErrorMessage();
+        }
+        int after = ctx.callEntity(counter, "get", Integer.class).await();
+        return value + " | " + failure + " | " + after;
     }
 
     /** A request body type. */
     public record Person(String name) {
+    }
+
+    /** The state of the Tally entity. */
+    public record TallyState(int count, String lastOperation, JsonNode lastInput) {
+    }
+
+    /** The state of an {@link Account}. */
+    public static class AccountState {
+        public int balance;
+        public List<String> log = new ArrayList<>();
+    }
+
+    /**
+     * A class-style entity: {@code deposit(int)}, {@code withdraw(int)} (fails without changing anything when the
+     * balance is too low), {@code balance()}; {@code delete} is implicit.
+     */
+    public static class Account extends AbstractTaskEntity<AccountState> {
+        @Override
+        protected Class<AccountState> getStateType() {
+            return AccountState.class;
+        }
+
+        public void deposit(int amount) {
+            state.balance += amount;
+            state.log.add("+" + amount);
+        }
+
+        public int withdraw(int amount) {
+            state.log.add("-" + amount);
+            if (amount > state.balance) {
+                throw new IllegalArgumentException("insufficient funds: " + state.balance + " < " + amount);
+            }
+            state.balance -= amount;
+            return state.balance;
+        }
+
+        public int balance() {
+            return state.balance;
+        }
     }
 }

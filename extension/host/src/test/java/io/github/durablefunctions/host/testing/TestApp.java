@@ -72,17 +72,20 @@ public final class TestApp {
                 .function("GetItem", JAR, ENTRY + "getItem", httpTrigger("GET", "items/{id:int}/{name?}"))
                 .function("Greet", JAR, ENTRY + "greet", httpTrigger("POST", null))
                 .function("Boom", JAR, ENTRY + "boom", httpTrigger("GET", null))
-                .function("Counter", JAR, ENTRY + "counter", """
-                        [ {
-                          "type" : "entityTrigger",
-                          "direction" : "in",
-                          "name" : "req"
-                        } ]""");
+                .function("CounterCaller", JAR, ENTRY + "counterCaller", orchestrationTrigger(""))
+                .function("Counter", JAR, ENTRY + "counter", entityTrigger(""))
+                .function("Account", JAR, ENTRY + "account", entityTrigger(""))
+                .function("TallyFunction", JAR, ENTRY + "tally", entityTrigger(",\n  \"entityName\" : \"Tally\""));
         return app.dir();
     }
 
     private static String orchestrationTrigger(String extra) {
         return "[ {\n  \"type\" : \"orchestrationTrigger\",\n  \"direction\" : \"in\",\n  \"name\" : \"ctx\"" + extra
+                + "\n} ]";
+    }
+
+    private static String entityTrigger(String extra) {
+        return "[ {\n  \"type\" : \"entityTrigger\",\n  \"direction\" : \"in\",\n  \"name\" : \"req\"" + extra
                 + "\n} ]";
     }
 
