@@ -207,6 +207,8 @@ public interface TaskOrchestrationContext {
      * @return a task that completes with the child's output, or fails with {@link TaskFailedException} whose
      * {@link TaskFailedException#getErrorDetails()} are the child's failure details
      * @throws IllegalArgumentException if the name is null or blank, or {@code instanceId} is blank
+     * @throws IllegalStateException    inside a critical section ({@link #lockEntities}): an orchestration holding
+     *                                  entity locks must not start sub-orchestrations
      */
     <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId, TaskOptions options,
                                     Class<V> returnType);
@@ -245,6 +247,7 @@ public interface TaskOrchestrationContext {
      * @param preserveUnprocessedEvents whether external events received but not consumed by a wait (including ones
      *                                  later in the same episode) are carried over to the new execution, in arrival
      *                                  order (otherwise they are dropped)
+     * @throws IllegalStateException inside a critical section ({@link #lockEntities}): release the locks first
      */
     void continueAsNew(Object input, boolean preserveUnprocessedEvents);
 
@@ -304,8 +307,9 @@ public interface TaskOrchestrationContext {
      * one orchestration to one entity are processed in the order they are sent.
      *
      * @param input   the operation input, serialized to JSON; may be null
-     * @param options a scheduled time, or null to deliver now
-     * @throws IllegalArgumentException if the entity ID or operation name is null
+     * @param options a scheduled time, or null to deliver now; a time after {@link #getCurrentInstant()} sends the
+     *                request as {@code op@<time>} with {@code due} set, else it is sent as {@code op}
+     * @throws IllegalArgumentException if the entity ID is null, or the operation name null or blank
      * @throws IllegalStateException    inside a critical section, for an entity this orchestration has locked
      */
     void signalEntity(EntityInstanceId entityId, String operationName, Object input, SignalEntityOptions options);
@@ -334,7 +338,7 @@ public interface TaskOrchestrationContext {
      * @param returnType the class the result is deserialized into
      * @return a task whose {@link Task#await()} returns the result, or throws {@link EntityOperationFailedException}
      *         with the entity's failure details if the operation failed
-     * @throws IllegalArgumentException if the entity ID or operation name is null
+     * @throws IllegalArgumentException if the entity ID is null, or the operation name null or blank
      * @throws IllegalStateException    inside a critical section, for an entity not locked by it, or one with a call
      *                                  of this orchestration still pending
      */
@@ -351,9 +355,16 @@ public interface TaskOrchestrationContext {
      * last one answering (storage-layout.md §9). Use the result with try-with-resources:
      * {@code try (EntityCriticalSection lock = ctx.lockEntities(a, b).await()) { ... }}.
      *
+     * <p>Inside the critical section the orchestration may call each locked entity (one call at a time per entity),
+     * may signal entities it has not locked, and must not signal locked entities, call unlocked ones, lock again,
+     * start sub-orchestrations or continue as new: those throw {@link IllegalStateException} (which fails the
+     * orchestration unless caught). Locks still held when the orchestration completes or fails are released then;
+     * a terminated orchestration sends nothing.
+     *
      * @return a task completing when every entity is locked
-     * @throws IllegalArgumentException if the list is empty or holds null
-     * @throws IllegalStateException    inside a critical section already
+     * @throws IllegalArgumentException if the list is null or empty, or holds null
+     * @throws IllegalStateException    inside a critical section already, or while an earlier lock request is still
+     *                                  pending
      */
     Task<EntityCriticalSection> lockEntities(List<EntityInstanceId> entityIds);
 

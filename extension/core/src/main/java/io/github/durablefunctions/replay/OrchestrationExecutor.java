@@ -4,6 +4,7 @@ import io.github.durablefunctions.DataConverter;
 import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.NonDeterministicOrchestratorException;
 import io.github.durablefunctions.OrchestratorFunction;
+import io.github.durablefunctions.entities.MessageSorter;
 import io.github.durablefunctions.history.HistoryEvent;
 
 import java.time.Duration;
@@ -24,6 +25,10 @@ import java.util.function.Function;
  * <p>Durable timers further away than {@code maxTimerInterval} are split into a chain of timers of
  * {@code timerPieceLength} each (storage-layout.md §8.6: Azure queue messages stay invisible for at most 7 days), so
  * every {@link OrchestratorAction.CreateTimer} fires at most {@code maxTimerInterval} after the episode's current time.
+ *
+ * <p>Requests to entities ({@code signalEntity}, {@code callEntity}, {@code lockEntities}) are
+ * {@link OrchestratorAction.SendEvent} actions to the entity's instance ID {@code @name@key} whose data is an entity
+ * request message, labelled for ordering with the entity message reorder window (storage-layout.md §9).
  */
 public final class OrchestrationExecutor {
     /** Timers further away than this are chained (the Durable Functions Azure Storage value: 6 days). */
@@ -35,6 +40,7 @@ public final class OrchestrationExecutor {
     private final Function<String, OrchestratorFunction<?>> orchestrators;
     private final Duration maxTimerInterval;
     private final Duration timerPieceLength;
+    private final Duration entityMessageReorderWindow;
 
     /**
      * An executor with the default timer limits ({@link #DEFAULT_MAX_TIMER_INTERVAL},
@@ -56,7 +62,29 @@ public final class OrchestrationExecutor {
      */
     public OrchestrationExecutor(DataConverter dataConverter, Function<String, OrchestratorFunction<?>> orchestrators,
                                  Duration maxTimerInterval, Duration timerPieceLength) {
+        this(dataConverter, orchestrators, maxTimerInterval, timerPieceLength, MessageSorter.DEFAULT_REORDER_WINDOW);
+    }
+
+    /**
+     * @param dataConverter              converts inputs, outputs and results
+     * @param orchestrators              looks an orchestrator up by name; returns null for an unknown name
+     * @param maxTimerInterval           the longest single durable timer; longer ones are chained
+     * @param timerPieceLength           the length of each piece of a chained timer
+     * @param entityMessageReorderWindow the reorder window with which requests to entities are labelled
+     *                                   ({@link MessageSorter}; DTFx {@code EntityMessageReorderWindow}, by default
+     *                                   {@link MessageSorter#DEFAULT_REORDER_WINDOW}); zero sends them unlabelled
+     * @throws IllegalArgumentException unless {@code 0 < timerPieceLength <= maxTimerInterval}, or if the reorder
+     *                                  window is negative
+     */
+    public OrchestrationExecutor(DataConverter dataConverter, Function<String, OrchestratorFunction<?>> orchestrators,
+                                 Duration maxTimerInterval, Duration timerPieceLength,
+                                 Duration entityMessageReorderWindow) {
         Objects.requireNonNull(maxTimerInterval, "maxTimerInterval");
+        Objects.requireNonNull(entityMessageReorderWindow, "entityMessageReorderWindow");
+        if (entityMessageReorderWindow.isNegative()) {
+            throw new IllegalArgumentException("The entity message reorder window must not be negative: "
+                    + entityMessageReorderWindow);
+        }
         Objects.requireNonNull(timerPieceLength, "timerPieceLength");
         if (timerPieceLength.isZero() || timerPieceLength.isNegative()
                 || timerPieceLength.compareTo(maxTimerInterval) > 0) {
@@ -67,6 +95,7 @@ public final class OrchestrationExecutor {
         this.orchestrators = orchestrators;
         this.maxTimerInterval = maxTimerInterval;
         this.timerPieceLength = timerPieceLength;
+        this.entityMessageReorderWindow = entityMessageReorderWindow;
     }
 
     /**
@@ -77,8 +106,8 @@ public final class OrchestrationExecutor {
      * @return the new actions and the custom status; no actions if the history has no {@code ExecutionStarted} event
      */
     public OrchestratorResult execute(List<HistoryEvent> pastEvents, List<HistoryEvent> newEvents) {
-        ReplayContext ctx = new ReplayContext(dataConverter, maxTimerInterval, timerPieceLength, pastEvents,
-                newEvents);
+        ReplayContext ctx = new ReplayContext(dataConverter, maxTimerInterval, timerPieceLength,
+                entityMessageReorderWindow, pastEvents, newEvents);
         try {
             if (!ctx.advanceToExecutionStarted()) {
                 return ctx.result();

@@ -39,7 +39,11 @@ public sealed interface OrchestratorAction {
 
     /**
      * Send an event to another instance: becomes {@code EventSent} plus an {@code EventRaised} message to the
-     * target's control queue (its execution ID left null).
+     * target's control queue (its execution ID left null). Entity messages are sent this way too
+     * (storage-layout.md §9): to the entity's instance ID {@code @name@key}, named {@code op} (data: a
+     * {@link io.github.durablefunctions.entities.RequestMessage}), {@code op@<time>} (a scheduled signal: the
+     * message is to stay invisible until that time) or {@code release} (a
+     * {@link io.github.durablefunctions.entities.ReleaseMessage}).
      */
     record SendEvent(int id, String instanceId, String name, String data) implements OrchestratorAction {
     }
@@ -47,7 +51,9 @@ public sealed interface OrchestratorAction {
     /**
      * End the execution: becomes {@code ExecutionCompleted} (or {@code ContinueAsNew} for
      * {@link OrchestrationRuntimeStatus#CONTINUED_AS_NEW}). Actions before it in the same result (for example a
-     * {@code sendEvent} just before {@code continueAsNew}) are still carried out; a Failed or Terminated completion
+     * {@code sendEvent} just before {@code continueAsNew}) are still carried out. A Failed completion comes with
+     * no other actions than the {@code release} messages of entity locks the orchestration held (so that a failure
+     * leaves no entity locked); those come before it, as they do before a Completed one. A Terminated completion
      * comes alone.
      *
      * @param status          Completed, Failed, ContinuedAsNew, or Terminated (history held an

@@ -1,10 +1,10 @@
 package io.github.durablefunctions.replay;
 
-import io.github.durablefunctions.EntityCriticalSection;
-import io.github.durablefunctions.EntityInstanceId;
-import io.github.durablefunctions.SignalEntityOptions;
 import io.github.durablefunctions.CompositeTaskFailedException;
 import io.github.durablefunctions.DataConverter;
+import io.github.durablefunctions.EntityCriticalSection;
+import io.github.durablefunctions.EntityInstanceId;
+import io.github.durablefunctions.EntityOperationFailedException;
 import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.NonDeterministicOrchestratorException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
@@ -12,11 +12,18 @@ import io.github.durablefunctions.OrchestratorFunction;
 import io.github.durablefunctions.RetryContext;
 import io.github.durablefunctions.RetryHandler;
 import io.github.durablefunctions.RetryPolicy;
+import io.github.durablefunctions.SignalEntityOptions;
 import io.github.durablefunctions.Task;
 import io.github.durablefunctions.TaskCanceledException;
 import io.github.durablefunctions.TaskFailedException;
 import io.github.durablefunctions.TaskOptions;
 import io.github.durablefunctions.TaskOrchestrationContext;
+import io.github.durablefunctions.entities.EntityJson;
+import io.github.durablefunctions.entities.EntityMessageNames;
+import io.github.durablefunctions.entities.MessageSorter;
+import io.github.durablefunctions.entities.ReleaseMessage;
+import io.github.durablefunctions.entities.RequestMessage;
+import io.github.durablefunctions.entities.ResponseMessage;
 import io.github.durablefunctions.history.EventRaisedEvent;
 import io.github.durablefunctions.history.EventSentEvent;
 import io.github.durablefunctions.history.ExecutionResumedEvent;
@@ -54,10 +61,12 @@ import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 
 /**
  * The orchestration context during one execution of the {@link OrchestrationExecutor}: walks the history one event
@@ -67,6 +76,12 @@ import java.util.concurrent.CompletionException;
  * scheduling retries, handing external events to waiters) happens while the event is processed, in history order,
  * whichever task the code happens to be awaiting. That makes the sequence of action IDs a function of the history and
  * the code only, so every replay takes the same decisions.
+ *
+ * <p>Entity operations (storage-layout.md §9) are {@link OrchestratorAction.SendEvent} actions to the entity's
+ * instance ID carrying entity request messages; responses come back as {@code EventRaised} events named by the
+ * request ID, consumed only by the call or lock request that sent it. The state of a critical section (locks held,
+ * calls pending, the lock request in flight) and the {@link MessageSorter} that labels requests live in memory and are
+ * rebuilt identically by every replay.
  */
 final class ReplayContext implements TaskOrchestrationContext {
     /** Namespace of {@link #newUUID()} (the one the Durable Task SDKs use). */
@@ -119,6 +134,19 @@ final class ReplayContext implements TaskOrchestrationContext {
     private boolean blocked;
     private OrchestratorAction.CompleteOrchestration completion;
 
+    /** How far apart requests to one entity may be reordered by the queues and still be sorted back. */
+    private final Duration entityReorderWindow;
+    /** Labels this execution's requests to entities ({@code Timestamp}, {@code Predecessor}). */
+    private final MessageSorter messageSorter = new MessageSorter();
+    /** Entity calls and lock requests waiting for their response event, by lower-cased request ID. */
+    private final Map<String, BiConsumer<String, Long>> entityResponseWaiters = new HashMap<>();
+    /** The ID of the lock request sent and not answered yet, or null. */
+    private String pendingLockRequestId;
+    /** The critical section the code is in (locks acquired, not released yet), or null. */
+    private CriticalSection criticalSection;
+    /** The IDs of the lock-release actions taken: kept when a failure drops the other actions. */
+    private final Set<Integer> releaseActionIds = new HashSet<>();
+
     /** How the code asked the execution to end: by returning, {@code complete()} or {@code continueAsNew()}. */
     private record Exit(OrchestrationRuntimeStatus status, String resultJson, boolean preserveEvents) {
     }
@@ -131,7 +159,18 @@ final class ReplayContext implements TaskOrchestrationContext {
 
     ReplayContext(DataConverter dataConverter, Duration maxTimerInterval, Duration timerPieceLength,
                   List<HistoryEvent> pastEvents, List<HistoryEvent> newEvents) {
+        this(dataConverter, maxTimerInterval, timerPieceLength, MessageSorter.DEFAULT_REORDER_WINDOW, pastEvents,
+                newEvents);
+    }
+
+    /**
+     * @param entityReorderWindow the window of the {@link MessageSorter} that labels requests to entities (zero: no
+     *                            labels)
+     */
+    ReplayContext(DataConverter dataConverter, Duration maxTimerInterval, Duration timerPieceLength,
+                  Duration entityReorderWindow, List<HistoryEvent> pastEvents, List<HistoryEvent> newEvents) {
         this.dataConverter = dataConverter;
+        this.entityReorderWindow = entityReorderWindow;
         this.maxTimerInterval = maxTimerInterval;
         this.timerPieceLength = timerPieceLength;
         this.events = new ArrayList<>(pastEvents.size() + newEvents.size());
@@ -208,6 +247,7 @@ final class ReplayContext implements TaskOrchestrationContext {
         } else if (failure != null) {
             fail(failure);
         } else {
+            releaseLocks(); // locks still held when the code completes
             List<HistoryEvent> carryover = new ArrayList<>();
             if (exit.status() == OrchestrationRuntimeStatus.CONTINUED_AS_NEW && exit.preserveEvents()) {
                 for (BufferedEvent buffered : bufferedEvents) {
@@ -219,8 +259,13 @@ final class ReplayContext implements TaskOrchestrationContext {
         }
     }
 
+    /**
+     * Ends the execution as Failed. The actions not yet in history are dropped, except lock releases; locks still
+     * held are released (before the completion), so that a failing orchestration leaves no entity locked.
+     */
     void fail(FailureDetails details) {
-        pendingActions.clear();
+        pendingActions.keySet().retainAll(releaseActionIds);
+        releaseLocks();
         completion = new OrchestratorAction.CompleteOrchestration(sequenceNumber++, OrchestrationRuntimeStatus.FAILED,
                 null, details);
     }
@@ -312,7 +357,8 @@ final class ReplayContext implements TaskOrchestrationContext {
             }
         } else if (event instanceof EventSentEvent sent) {
             OrchestratorAction action = takePendingAction(sent.eventId(), describe(sent));
-            if (!(action instanceof OrchestratorAction.SendEvent send) || !send.name().equalsIgnoreCase(sent.name())) {
+            if (!(action instanceof OrchestratorAction.SendEvent send) || !send.name().equalsIgnoreCase(sent.name())
+                    || !send.instanceId().equals(sent.instanceId())) {
                 throw mismatch(sent, action);
             }
         } else if (event instanceof TaskCompletedEvent taskCompleted) {
@@ -425,6 +471,9 @@ final class ReplayContext implements TaskOrchestrationContext {
         } else if (event instanceof SubOrchestrationInstanceCreatedEvent created) {
             return "sub-orchestration '" + created.name() + "' (SubOrchestrationInstanceCreated)";
         } else if (event instanceof EventSentEvent sent) {
+            if (EntityInstanceId.isEntityInstanceId(sent.instanceId())) {
+                return "entity message '" + sent.name() + "' to entity '" + sent.instanceId() + "' (EventSent)";
+            }
             return "event '" + sent.name() + "' to instance '" + sent.instanceId() + "' (EventSent)";
         }
         return event.eventType().name();
@@ -438,6 +487,10 @@ final class ReplayContext implements TaskOrchestrationContext {
         } else if (action instanceof OrchestratorAction.CreateSubOrchestration sub) {
             return "sub-orchestration '" + sub.name() + "' (callSubOrchestrator)";
         } else if (action instanceof OrchestratorAction.SendEvent send) {
+            if (EntityInstanceId.isEntityInstanceId(send.instanceId())) {
+                return "entity message '" + send.name() + "' to entity '" + send.instanceId()
+                        + "' (signalEntity, callEntity, lockEntities or a lock release)";
+            }
             return "event '" + send.name() + "' to instance '" + send.instanceId() + "' (sendEvent)";
         }
         return action.getClass().getSimpleName();
@@ -507,6 +560,11 @@ final class ReplayContext implements TaskOrchestrationContext {
     public <V> Task<V> callSubOrchestrator(String name, Object input, String instanceId, TaskOptions options,
                                            Class<V> returnType) {
         requireName(name, "callSubOrchestrator needs an orchestrator name");
+        if (criticalSection != null) {
+            throw new IllegalStateException("callSubOrchestrator('" + name + "'): an orchestration must not start a "
+                    + "sub-orchestration inside a critical section (it holds locks on "
+                    + criticalSection.locks + "); release the locks first");
+        }
         if (instanceId != null && instanceId.isBlank()) {
             throw new IllegalArgumentException("callSubOrchestrator: the child instance ID must not be blank "
                     + "(pass null for a generated one)");
@@ -724,6 +782,11 @@ final class ReplayContext implements TaskOrchestrationContext {
 
     private void deliver(EventRaisedEvent raised) {
         String key = eventKey(raised.name());
+        BiConsumer<String, Long> entityWaiter = entityResponseWaiters.remove(key);
+        if (entityWaiter != null) {
+            entityWaiter.accept(raised.input(), ordinal); // an entity's response: only its request gets it
+            return;
+        }
         Deque<EventWaiter> waiters = eventWaiters.get(key);
         EventWaiter waiter = waiters == null ? null : waiters.poll();
         if (waiters != null && waiters.isEmpty()) {
@@ -869,6 +932,10 @@ final class ReplayContext implements TaskOrchestrationContext {
 
     @Override
     public void continueAsNew(Object input, boolean preserveUnprocessedEvents) {
+        if (criticalSection != null) {
+            throw new IllegalStateException("continueAsNew: an orchestration must not continue as new inside a "
+                    + "critical section (it holds locks on " + criticalSection.locks + "); release the locks first");
+        }
         if (exit == null) {
             exit = new Exit(OrchestrationRuntimeStatus.CONTINUED_AS_NEW, dataConverter.serialize(input),
                     preserveUnprocessedEvents);
@@ -907,32 +974,241 @@ final class ReplayContext implements TaskOrchestrationContext {
         return ReplaySafeLogger.wrap(logger, this::getIsReplaying);
     }
 
-    // ---- entities ----
+    // ---- entities (storage-layout.md §9) ----
 
     @Override
     public void signalEntity(EntityInstanceId entityId, String operationName, Object input,
                              SignalEntityOptions options) {
-        throw new UnsupportedOperationException("not implemented yet");
+        requireEntityOperation(entityId, operationName, "signalEntity");
+        CriticalSection section = criticalSection;
+        if (section != null && section.locks.contains(entityId)) {
+            throw new IllegalStateException("signalEntity('" + entityId + "', '" + operationName + "'): an "
+                    + "orchestration must not signal an entity it has locked in its critical section; call it "
+                    + "(callEntity) instead, or signal it after releasing the locks");
+        }
+        String inputJson = dataConverter.serialize(input);
+        Instant scheduledTime = options == null ? null : options.getScheduledTime();
+        RequestMessage request = newRequest(operationName, true, inputJson);
+        if (scheduledTime != null && scheduledTime.isAfter(currentInstant)) {
+            // Delivered later by the backend (the queue message stays invisible until then); not labelled.
+            request.scheduledTime = EntityJson.toTicks(scheduledTime);
+            sendEntityMessage(entityId, EntityMessageNames.scheduledRequest(request.scheduledTime),
+                    request.toJson());
+        } else {
+            sendRequest(entityId, request);
+        }
     }
 
     @Override
     public <V> Task<V> callEntity(EntityInstanceId entityId, String operationName, Object input,
                                   Class<V> returnType) {
-        throw new UnsupportedOperationException("not implemented yet");
+        requireEntityOperation(entityId, operationName, "callEntity");
+        CriticalSection section = criticalSection;
+        if (section != null) {
+            if (!section.locks.contains(entityId)) {
+                throw new IllegalStateException("callEntity('" + entityId + "', '" + operationName + "'): inside "
+                        + "a critical section, an orchestration may call only the entities it has locked ("
+                        + section.locks + ")");
+            }
+            if (section.callsPending.contains(entityId)) {
+                throw new IllegalStateException("callEntity('" + entityId + "', '" + operationName + "'): a "
+                        + "previous call of this orchestration to the locked entity is still pending; await it "
+                        + "before calling the entity again inside the critical section");
+            }
+        }
+        String inputJson = dataConverter.serialize(input);
+        RequestMessage request = newRequest(operationName, false, inputJson);
+        sendRequest(entityId, request);
+        if (section != null) {
+            section.callsPending.add(entityId);
+        }
+        Outcome<String> outcome = new Outcome<>();
+        awaitEntityResponse(request.id, (responseJson, atOrdinal) -> {
+            if (section != null) {
+                section.callsPending.remove(entityId);
+            }
+            outcome.complete(responseJson, atOrdinal);
+        });
+        return new ReplayTask<>(this, outcome.future().thenApply(responseJson -> {
+            ResponseMessage response = readResponse(entityId, operationName, responseJson);
+            if (response.isFailure()) {
+                throw new EntityOperationFailedException(entityId, operationName, response.failure());
+            }
+            return dataConverter.deserialize(response.result, returnType);
+        }), outcome::ordinal);
     }
 
     @Override
     public Task<EntityCriticalSection> lockEntities(List<EntityInstanceId> entityIds) {
-        throw new UnsupportedOperationException("not implemented yet");
+        if (entityIds == null || entityIds.isEmpty()) {
+            throw new IllegalArgumentException("lockEntities needs at least one entity ID");
+        }
+        for (EntityInstanceId id : entityIds) {
+            if (id == null) {
+                throw new IllegalArgumentException("lockEntities: the list of entity IDs holds null: " + entityIds);
+            }
+        }
+        if (criticalSection != null) {
+            throw new IllegalStateException("lockEntities(" + entityIds + "): the orchestration is already in a "
+                    + "critical section (it holds locks on " + criticalSection.locks + "); critical sections do "
+                    + "not nest: release the locks first");
+        }
+        if (pendingLockRequestId != null) {
+            throw new IllegalStateException("lockEntities(" + entityIds + "): a lock request of this orchestration "
+                    + "is still pending; await it (and release its locks) before locking again");
+        }
+        List<EntityInstanceId> locks = List.copyOf(new TreeSet<>(entityIds));
+        RequestMessage request = newRequest(null, false, null);
+        request.lockSet = locks.stream().map(RequestMessage.EntityIdJson::of).toList();
+        request.position = 0;
+        sendRequest(locks.get(0), request);
+        String lockRequestId = request.id;
+        pendingLockRequestId = lockRequestId;
+        Outcome<EntityCriticalSection> outcome = new Outcome<>();
+        awaitEntityResponse(lockRequestId, (responseJson, atOrdinal) -> {
+            pendingLockRequestId = null;
+            ResponseMessage response;
+            try {
+                response = readResponse(locks.get(0), "(lock)", responseJson);
+            } catch (EntityOperationFailedException e) {
+                outcome.fail(e, atOrdinal);
+                return;
+            }
+            if (response.isFailure()) {
+                outcome.fail(new EntityOperationFailedException(locks.get(0), "(lock)", response.failure()),
+                        atOrdinal);
+                return;
+            }
+            CriticalSection section = new CriticalSection(lockRequestId, locks);
+            criticalSection = section;
+            outcome.complete(section, atOrdinal);
+        });
+        return new ReplayTask<>(this, outcome.future(), outcome::ordinal);
     }
 
     @Override
     public boolean isInCriticalSection() {
-        return false;
+        return criticalSection != null;
     }
 
     @Override
     public List<EntityInstanceId> getLockedEntities() {
-        return List.of();
+        return criticalSection == null ? List.of() : criticalSection.locks;
+    }
+
+    private static void requireEntityOperation(EntityInstanceId entityId, String operationName, String method) {
+        if (entityId == null) {
+            throw new IllegalArgumentException(method + " needs an entity ID");
+        }
+        requireName(operationName, method + " needs an operation name");
+    }
+
+    /** A request from this execution, with a new deterministic request ID (storage-layout.md §9). */
+    private RequestMessage newRequest(String operationName, boolean signal, String inputJson) {
+        RequestMessage request = new RequestMessage();
+        request.operation = operationName;
+        request.signal = signal;
+        request.input = inputJson;
+        request.id = newUUID().toString();
+        request.parentInstanceId = getInstanceId();
+        request.parentExecutionId = started.orchestrationInstance().executionId();
+        request.requestTime = currentInstant;
+        return request;
+    }
+
+    /** Labels the request with the execution's message sorter and sends it as {@code op}. */
+    private void sendRequest(EntityInstanceId target, RequestMessage request) {
+        messageSorter.labelOutgoingMessage(request, target.toString(), currentInstant, entityReorderWindow);
+        sendEntityMessage(target, EntityMessageNames.REQUEST, request.toJson());
+    }
+
+    /** @return the action ID */
+    private int sendEntityMessage(EntityInstanceId target, String eventName, String json) {
+        int id = sequenceNumber++;
+        pendingActions.put(id, new OrchestratorAction.SendEvent(id, target.toString(), eventName, json));
+        return id;
+    }
+
+    /**
+     * Hands the response to request {@code requestId} (an {@code EventRaised} named by it) to {@code onResponse},
+     * and to nothing else. A response already buffered (it cannot normally arrive before its request) is handed
+     * over at once.
+     */
+    private void awaitEntityResponse(String requestId, BiConsumer<String, Long> onResponse) {
+        String key = eventKey(requestId);
+        BufferedEvent buffered = takeBuffered(key);
+        if (buffered != null) {
+            onResponse.accept(buffered.event().input(), buffered.ordinal());
+        } else {
+            entityResponseWaiters.put(key, onResponse);
+        }
+    }
+
+    /** @throws EntityOperationFailedException if the response is not a response message */
+    private static ResponseMessage readResponse(EntityInstanceId entityId, String operationName, String json) {
+        ResponseMessage response = null;
+        String problem = "it is empty";
+        if (json != null && !json.isBlank()) {
+            try {
+                response = ResponseMessage.fromJson(json);
+            } catch (IllegalArgumentException e) {
+                problem = e.getMessage();
+            }
+        }
+        if (response == null) {
+            throw new EntityOperationFailedException(entityId, operationName, new FailureDetails(
+                    IllegalArgumentException.class.getName(), "The entity's response could not be read: " + problem
+                    + " (response: " + json + ")"));
+        }
+        return response;
+    }
+
+    /** Sends {@code release} to each entity of the critical section, in lock order, and leaves it. */
+    private void releaseLocks() {
+        CriticalSection section = criticalSection;
+        if (section == null) {
+            return;
+        }
+        criticalSection = null;
+        String releaseJson = ReleaseMessage.of(getInstanceId(), section.lockRequestId).toJson();
+        for (EntityInstanceId entity : section.locks) {
+            releaseActionIds.add(sendEntityMessage(entity, EntityMessageNames.RELEASE, releaseJson));
+        }
+    }
+
+    /** The locks of one granted lock request. */
+    private final class CriticalSection implements EntityCriticalSection {
+        final String lockRequestId;
+        final List<EntityInstanceId> locks;
+        /** Locked entities with a call of this orchestration still unanswered. */
+        final Set<EntityInstanceId> callsPending = new HashSet<>();
+
+        CriticalSection(String lockRequestId, List<EntityInstanceId> locks) {
+            this.lockRequestId = lockRequestId;
+            this.locks = locks;
+        }
+
+        @Override
+        public List<EntityInstanceId> getLockedEntities() {
+            return locks;
+        }
+
+        @Override
+        public void close() {
+            if (criticalSection != this) {
+                return; // released already
+            }
+            if (blocked || terminated || nonDeterminism != null) {
+                // The code is being unwound (waiting for history, terminated, or failing): not a release it asked
+                // for. A later replay reaches the real one.
+                return;
+            }
+            releaseLocks();
+        }
+
+        @Override
+        public String toString() {
+            return "EntityCriticalSection" + locks + (criticalSection == this ? "" : " (released)");
+        }
     }
 }
