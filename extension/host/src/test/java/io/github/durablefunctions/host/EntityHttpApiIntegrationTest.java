@@ -64,7 +64,12 @@ class EntityHttpApiIntegrationTest {
 
     private static HttpResponse<String> send(String method, String path, String body, String... headers)
             throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(host.baseUrl() + path))
+        return sendTo(host, method, path, body, headers);
+    }
+
+    private static HttpResponse<String> sendTo(DurableHost target, String method, String path, String body,
+                                               String... headers) throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target.baseUrl() + path))
                 .timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
@@ -353,6 +358,81 @@ class EntityHttpApiIntegrationTest {
         }
         HttpResponse<String> badToken = send("GET", API + "/entities", null, CONTINUATION, "not-a-token");
         assertThat(badToken.statusCode()).isEqualTo(400);
+    }
+
+    // ------------------------------------------------------------------------------------------------ clean-up
+
+    @Test
+    void cleanUpReleasesALockHeldByATerminatedOrchestrationAndKeepsRecentlyEmptiedEntities() throws Exception {
+        String emptied = unique("emptied");
+        signalAccepted("Counter", emptied, "add", "1");
+        awaitState("Counter", emptied, s -> s.asInt() == 1);
+        assertThat(send("DELETE", entityPath("Counter", emptied), null).statusCode()).isEqualTo(202);
+        awaitGone("Counter", emptied);
+
+        String key = unique("locked");
+        signalAccepted("Counter", key, "add", "1");
+        awaitState("Counter", key, s -> s.asInt() == 1);
+        HttpResponse<String> started = send("POST", API + "/orchestrators/LockAndWait", "\"" + key + "\"",
+                "Content-Type", "application/json");
+        assertThat(started.statusCode()).as(started.body()).isEqualTo(202);
+        String id = JSON.readTree(started.body()).path("id").asText();
+        awaitInstance(id, s -> s.path("customStatus").asText().equals("locked"));
+
+        signalAccepted("Counter", key, "add", "10"); // waits in the entity's queue behind the lock
+        assertThat(send("POST", API + "/instances/" + id + "/terminate?reason=gone", null).statusCode())
+                .isEqualTo(202);
+        awaitInstance(id, s -> s.path("runtimeStatus").asText().equals("Terminated"));
+
+        HttpResponse<String> cleaned = send("POST", "/api/entity-storage/clean", null);
+        assertThat(cleaned.statusCode()).as(cleaned.body()).isEqualTo(200);
+        JsonNode result = JSON.readTree(cleaned.body());
+        assertThat(result.path("orphanedLocksReleased").asInt()).isEqualTo(1);
+        assertThat(result.path("emptyEntitiesRemoved").asInt())
+                .as("empty entities idle for less than the 30-minute reorder window stay").isZero();
+        assertThat(result.path("continuationToken").isNull()).isTrue();
+
+        assertThat(awaitState("Counter", key, s -> s.asInt() != 1).asInt()).as("the queued add ran").isEqualTo(11);
+    }
+
+    @Test
+    void withAZeroReorderWindowFromHostJsonCleanUpRemovesEmptiedEntities(@TempDir Path dir) throws Exception {
+        String hub = "EntClean" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        String hostJson = """
+                {
+                  "version": "2.0",
+                  "extensions": {
+                    "durableTask": {
+                      "hubName": "%s",
+                      "entityMessageReorderWindowInMinutes": 0,
+                      "storageProvider": { "partitionCount": 1, "maxQueuePollingInterval": "00:00:01" }
+                    }
+                  }
+                }""".formatted(hub);
+        try (DurableHost other = DurableHost.start(TestApp.hostOptions(dir, hostJson))) {
+            String path = API + "/entities/Counter/k";
+            assertThat(sendTo(other, "POST", path + "?op=add", "2", "Content-Type", "application/json")
+                    .statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> sendTo(other, "GET", path, null).body().equals("2"));
+            assertThat(sendTo(other, "DELETE", path, null).statusCode()).isEqualTo(202);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> sendTo(other, "GET", path, null).statusCode() == 404);
+
+            JsonNode first = JSON.readTree(sendTo(other, "POST", "/api/entity-storage/clean", null).body());
+            assertThat(first.path("emptyEntitiesRemoved").asInt()).isEqualTo(1);
+            assertThat(first.path("orphanedLocksReleased").asInt()).isZero();
+            JsonNode second = JSON.readTree(sendTo(other, "POST", "/api/entity-storage/clean", null).body());
+            assertThat(second.path("emptyEntitiesRemoved").asInt()).as("the row is gone").isZero();
+        }
+    }
+
+    /** Polls the instance status until it satisfies the condition. */
+    private static void awaitInstance(String instanceId, Predicate<JsonNode> condition) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            HttpResponse<String> r = send("GET", API + "/instances/" + instanceId, null);
+            return r.statusCode() != 404 && condition.test(JSON.readTree(r.body()));
+        });
     }
 
     // ------------------------------------------------------------------------------------------------ orchestration

@@ -39,9 +39,10 @@ class FunctionAppLoaderTest {
         Path dir = TestApp.write(tmp, "{\"version\": \"2.0\"}");
         try (FunctionApp app = FunctionAppLoader.load(dir, TestApp.hidingParent(), NO_SETTINGS)) {
             assertThat(app.functions()).extracting(FunctionDefinition::name).containsExactly("Account",
-                    "BadActivityInput", "Boom", "Counter", "CounterCaller", "Fail", "FailingOrchestrator", "FailsOnce",
-                    "FlakyOnce", "GetItem", "Greet", "HelloCities", "Join", "SayHello", "Sleep", "SlowOrchestration",
-                    "Square", "StartOrchestration", "TallyFunction", "TimerOrchestration", "WaitForApproval");
+                    "BadActivityInput", "Boom", "CleanEntityStorage", "Counter", "CounterCaller", "Fail",
+                    "FailingOrchestrator", "FailsOnce", "FlakyOnce", "GetItem", "Greet", "HelloCities", "Join",
+                    "LockAndWait", "SayHello", "Sleep", "SlowOrchestration", "Square", "StartOrchestration",
+                    "TallyFunction", "TimerOrchestration", "WaitForApproval");
 
             FunctionDefinition start = app.function("startorchestration").orElseThrow();
             assertThat(start.scriptFile()).isEqualTo(dir.resolve("testapp.jar"));

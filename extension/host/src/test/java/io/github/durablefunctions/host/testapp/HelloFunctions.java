@@ -12,6 +12,9 @@ import com.microsoft.azure.functions.annotation.BindingName;
 import com.microsoft.azure.functions.annotation.FunctionName;
 import com.microsoft.azure.functions.annotation.HttpTrigger;
 import io.github.durablefunctions.AbstractTaskEntity;
+import io.github.durablefunctions.CleanEntityStorageRequest;
+import io.github.durablefunctions.CleanEntityStorageResult;
+import io.github.durablefunctions.EntityCriticalSection;
 import io.github.durablefunctions.EntityInstanceId;
 import io.github.durablefunctions.EntityOperationFailedException;
 import io.github.durablefunctions.TaskEntityOperation;
@@ -240,6 +243,29 @@ public class HelloFunctions {
         }
         int after = ctx.callEntity(counter, "get", Integer.class).await();
         return value + " | " + failure + " | " + after;
+    }
+
+    /**
+     * Locks the counter named by the input, sets the custom status {@code "locked"}, and waits for the event
+     * {@code "Release"} before releasing it.
+     */
+    @FunctionName("LockAndWait")
+    public String lockAndWait(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        try (EntityCriticalSection lock = ctx.lockEntities(new EntityInstanceId("Counter",
+                ctx.getInput(String.class))).await()) {
+            ctx.setCustomStatus("locked");
+            ctx.waitForExternalEvent("Release").await();
+        }
+        return "released";
+    }
+
+    /** Cleans the entity storage of the app's task hub (all of it, both kinds of clean-up); returns the result. */
+    @FunctionName("CleanEntityStorage")
+    public CleanEntityStorageResult cleanEntityStorage(
+            @HttpTrigger(name = "req", methods = {HttpMethod.POST}, route = "entity-storage/clean",
+                    authLevel = AuthorizationLevel.ANONYMOUS) HttpRequestMessage<Optional<String>> req,
+            @DurableClientInput(name = "durableContext") DurableClientContext durableContext) {
+        return durableContext.getEntities().cleanEntityStorage(new CleanEntityStorageRequest());
     }
 
     /** A request body type. */

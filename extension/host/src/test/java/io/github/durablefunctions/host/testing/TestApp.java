@@ -73,6 +73,24 @@ public final class TestApp {
                 .function("Greet", JAR, ENTRY + "greet", httpTrigger("POST", null))
                 .function("Boom", JAR, ENTRY + "boom", httpTrigger("GET", null))
                 .function("CounterCaller", JAR, ENTRY + "counterCaller", orchestrationTrigger(""))
+                .function("LockAndWait", JAR, ENTRY + "lockAndWait", orchestrationTrigger(""))
+                .function("CleanEntityStorage", JAR, ENTRY + "cleanEntityStorage", """
+                        [ {
+                          "type" : "httpTrigger",
+                          "direction" : "in",
+                          "name" : "req",
+                          "methods" : [ "POST" ],
+                          "route" : "entity-storage/clean",
+                          "authLevel" : "ANONYMOUS"
+                        }, {
+                          "type" : "durableClient",
+                          "direction" : "in",
+                          "name" : "durableContext"
+                        }, {
+                          "type" : "http",
+                          "direction" : "out",
+                          "name" : "$return"
+                        } ]""")
                 .function("Counter", JAR, ENTRY + "counter", entityTrigger(""))
                 .function("Account", JAR, ENTRY + "account", entityTrigger(""))
                 .function("TallyFunction", JAR, ENTRY + "tally", entityTrigger(",\n  \"entityName\" : \"Tally\""));
