@@ -37,6 +37,8 @@ public final class EntityJson {
             .build();
 
     private static final DateTimeFormatter SECONDS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
+    /** .NET's {@code DateTime.MinValue}, the default DTFx writes for an unset date-time. */
+    static final Instant DOTNET_MIN_VALUE = Instant.parse("0001-01-01T00:00:00Z");
 
     private EntityJson() {
     }
@@ -170,7 +172,11 @@ public final class EntityJson {
         }
     }
 
-    /** Reads a date-time written by .NET into an {@link Instant}. */
+    /**
+     * Reads a date-time written by .NET into an {@link Instant}; .NET's {@code DateTime.MinValue}
+     * ({@code 0001-01-01T00:00:00}), which DTFx writes for "none" (e.g. a request's {@code Predecessor}, a receive
+     * buffer's {@code Last}), reads as null.
+     */
     public static final class DateTimeDeserializer extends JsonDeserializer<Instant> {
         @Override
         public Instant deserialize(JsonParser p, DeserializationContext ctxt) throws IOException {
@@ -179,7 +185,8 @@ public final class EntityJson {
                 return null;
             }
             try {
-                return parseDateTime(text);
+                Instant time = parseDateTime(text);
+                return time.equals(DOTNET_MIN_VALUE) ? null : time;
             } catch (DateTimeParseException e) {
                 return (Instant) ctxt.handleWeirdStringValue(Instant.class, text, "not an ISO-8601 date-time");
             }

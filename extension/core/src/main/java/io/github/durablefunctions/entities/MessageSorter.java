@@ -42,12 +42,13 @@ public final class MessageSorter {
     @JsonProperty("LastSentToInstance")
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
     @JsonSerialize(contentUsing = EntityJson.DateTimeSerializer.class)
-    @JsonDeserialize(contentUsing = EntityJson.DateTimeDeserializer.class)
+    @JsonDeserialize(as = CaseInsensitiveMap.class, contentUsing = EntityJson.DateTimeDeserializer.class)
     public Map<String, Instant> lastSentToInstance;
 
     /** Per sender instance ID (case-insensitive): what was received from it. */
     @JsonProperty("ReceivedFromInstance")
     @JsonInclude(JsonInclude.Include.NON_EMPTY)
+    @JsonDeserialize(as = CaseInsensitiveMap.class)
     public Map<String, ReceiveBuffer> receivedFromInstance;
 
     /** Requests with timestamps before this are not ordered any more. */
@@ -63,6 +64,15 @@ public final class MessageSorter {
     @JsonSerialize(using = EntityJson.DateTimeSerializer.class)
     @JsonDeserialize(using = EntityJson.DateTimeDeserializer.class)
     public Instant sendHorizon;
+
+    /** A map with case-insensitive instance ID keys, as the sorter's maps are also after a JSON round trip. */
+    static final class CaseInsensitiveMap<V> extends TreeMap<String, V> {
+        private static final long serialVersionUID = 1L;
+
+        CaseInsensitiveMap() {
+            super(String.CASE_INSENSITIVE_ORDER);
+        }
+    }
 
     /** What a receiver knows of one sender. */
     @JsonPropertyOrder({"Last", "ExecutionId", "Buffered"})
@@ -118,7 +128,7 @@ public final class MessageSorter {
             }
         }
         if (lastSentToInstance == null) {
-            lastSentToInstance = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            lastSentToInstance = new CaseInsensitiveMap<>();
         }
         Instant last = lastSentToInstance.get(target);
         if (last != null) {
@@ -164,7 +174,7 @@ public final class MessageSorter {
             return out;
         }
         if (receivedFromInstance == null) {
-            receivedFromInstance = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            receivedFromInstance = new CaseInsensitiveMap<>();
         }
         ReceiveBuffer buffer = receivedFromInstance.get(message.parentInstanceId);
         if (buffer == null) {

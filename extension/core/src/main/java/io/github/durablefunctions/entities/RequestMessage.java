@@ -19,7 +19,7 @@ import java.util.List;
 @JsonPropertyOrder({"op", "signal", "input", "id", "parent", "parentExecution", "due", "Timestamp", "Predecessor",
         "lockset", "pos", "parentTraceContext", "createTrace", "requestTime"})
 public final class RequestMessage {
-    /** The operation name; null for a lock request. */
+    /** The operation name; null for a lock request (left out; DTFx writes {@code "op":null}, read the same). */
     @JsonProperty("op")
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public String operation;
@@ -38,12 +38,14 @@ public final class RequestMessage {
     @JsonProperty("id")
     public String id;
 
-    /** The caller's instance ID; null for client signals. */
+    /** The caller's instance ID; null for client signals (left out). */
     @JsonProperty("parent")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String parentInstanceId;
 
-    /** The caller's execution ID; null for client signals. */
+    /** The caller's execution ID; null for client signals and for signals from entities (left out). */
     @JsonProperty("parentExecution")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
     public String parentExecutionId;
 
     /** For scheduled signals: the delivery time (left out otherwise). */

@@ -14,8 +14,18 @@ import java.util.List;
  * Instances row's {@code Input}); every member is left out when it has its default (storage-layout.md §9). A wire
  * type.
  */
-@JsonPropertyOrder({"state", "queue", "lockedBy", "suspended", "sorter"})
+@JsonPropertyOrder({"exists", "state", "queue", "lockedBy", "suspended", "sorter"})
 public final class SchedulerState {
+    /**
+     * DTFx's {@code exists} member: true when the entity has state (left out when false). Derived from
+     * {@link #entityState}; ignored when read.
+     */
+    @JsonProperty(value = "exists", access = JsonProperty.Access.READ_ONLY)
+    @JsonInclude(JsonInclude.Include.NON_DEFAULT)
+    public boolean entityExists() {
+        return entityState != null;
+    }
+
     /** The entity's state JSON; null if the entity does not exist. */
     @JsonProperty("state")
     @JsonInclude(JsonInclude.Include.NON_NULL)

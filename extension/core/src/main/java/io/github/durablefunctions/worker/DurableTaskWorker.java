@@ -18,9 +18,10 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * Runs registered orchestrators and activities against a backend: one loop takes orchestration work items and
- * replays them through the {@link io.github.durablefunctions.replay.OrchestrationExecutor}, another takes activity
- * work items and invokes activities. Concurrency is bounded by {@code maxConcurrentOrchestratorFunctions} and
+ * Runs registered orchestrators, entities and activities against a backend: one loop takes orchestration work items
+ * and replays them through the {@link io.github.durablefunctions.replay.OrchestrationExecutor} (or, for entities,
+ * runs a batch of operations through the {@link io.github.durablefunctions.entities.EntityExecutor}), another takes
+ * activity work items and invokes activities. Concurrency is bounded by {@code maxConcurrentOrchestratorFunctions} and
  * {@code maxConcurrentActivityFunctions} (host.json, api-and-http.md §4).
  *
  * <p>Function names are matched case-insensitively, as Azure Functions names are.
@@ -35,8 +36,9 @@ public final class DurableTaskWorker implements AutoCloseable {
 
     private DurableTaskWorker(Builder b) {
         this.service = Objects.requireNonNull(b.service, "service");
-        this.orchestrationDispatcher = new OrchestrationDispatcher(service, b.orchestrators,
-                b.dataConverter, b.maxConcurrentOrchestratorFunctions, b.maxTimerInterval, b.timerPieceLength);
+        this.orchestrationDispatcher = new OrchestrationDispatcher(service, b.orchestrators, b.entities,
+                b.dataConverter, b.maxConcurrentOrchestratorFunctions, b.maxTimerInterval, b.timerPieceLength,
+                b.entityMessageReorderWindow, b.maxEntityOperationBatchSize);
         this.activityDispatcher = new ActivityDispatcher(service, b.activities, b.dataConverter,
                 b.maxConcurrentActivityFunctions);
     }
@@ -55,8 +57,9 @@ public final class DurableTaskWorker implements AutoCloseable {
         orchestrationDispatcher.start();
         activityDispatcher.start();
         started = true;
-        log.info("Durable task worker started: {} orchestrator(s), {} activity(ies)",
-                orchestrationDispatcher.orchestratorCount(), activityDispatcher.activityCount());
+        log.info("Durable task worker started: {} orchestrator(s), {} entity(ies), {} activity(ies)",
+                orchestrationDispatcher.orchestratorCount(), orchestrationDispatcher.entityCount(),
+                activityDispatcher.activityCount());
     }
 
     /**
@@ -95,7 +98,7 @@ public final class DurableTaskWorker implements AutoCloseable {
         private final Map<String, TaskActivity> activities = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private final Map<String, TaskEntityFactory> entities = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         private Duration entityMessageReorderWindow = MessageSorter.DEFAULT_REORDER_WINDOW;
-        private int maxEntityOperationBatchSize = 5000;
+        private int maxEntityOperationBatchSize = OrchestrationDispatcher.DEFAULT_MAX_ENTITY_BATCH_SIZE;
         private int maxConcurrentOrchestratorFunctions = 10 * Runtime.getRuntime().availableProcessors();
         private int maxConcurrentActivityFunctions = 10 * Runtime.getRuntime().availableProcessors();
         private Duration maxTimerInterval = OrchestrationExecutor.DEFAULT_MAX_TIMER_INTERVAL;

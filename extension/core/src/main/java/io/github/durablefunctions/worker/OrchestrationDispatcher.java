@@ -1,14 +1,21 @@
 package io.github.durablefunctions.worker;
 
 import io.github.durablefunctions.DataConverter;
+import io.github.durablefunctions.EntityInstanceId;
 import io.github.durablefunctions.FailureDetails;
+import io.github.durablefunctions.JacksonDataConverter;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestratorFunction;
+import io.github.durablefunctions.TaskEntityFactory;
 import io.github.durablefunctions.backend.OrchestrationCheckpoint;
 import io.github.durablefunctions.backend.OrchestrationService;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
 import io.github.durablefunctions.backend.SessionAbortedException;
 import io.github.durablefunctions.backend.TaskMessage;
+import io.github.durablefunctions.entities.EntityExecutor;
+import io.github.durablefunctions.entities.EntityStatus;
+import io.github.durablefunctions.entities.MessageSorter;
+import io.github.durablefunctions.entities.SchedulerState;
 import io.github.durablefunctions.history.ContinueAsNewEvent;
 import io.github.durablefunctions.history.EventRaisedEvent;
 import io.github.durablefunctions.history.EventSentEvent;
@@ -42,6 +49,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +77,11 @@ import java.util.UUID;
  *   <li>CompleteOrchestration ContinuedAsNew: a new execution in the same work item (see
  *       {@link #MAX_GENERATIONS_PER_WORK_ITEM}).</li>
  * </ul>
+ * An execution tagged {@value #FIRE_AND_FORGET_TAG} (started by an entity) sends no completion to its parent, and
+ * the tag is not passed on to its sub-orchestrations.
+ *
+ * <p>Work items of entities (instance IDs starting with {@code @}, storage-layout.md §9) take another path, see
+ * {@link #runEntityEpisode}.
  */
 final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     private static final Logger log = LoggerFactory.getLogger(OrchestrationDispatcher.class);
@@ -87,6 +100,13 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     static final int SPLIT_TIMER_ID = -100;
     /** {@code FailureDetails.ErrorType} sent to the parent of a terminated sub-orchestration. */
     static final String TERMINATED_ERROR_TYPE = "Terminated";
+    /**
+     * The tag of an orchestration started by an entity: it reports no completion to its parent (storage-layout.md
+     * §6.3, "Not sent if the child is tagged fire-and-forget").
+     */
+    static final String FIRE_AND_FORGET_TAG = "FireAndForget";
+    /** The default {@code maxEntityOperationBatchSize}. */
+    static final int DEFAULT_MAX_ENTITY_BATCH_SIZE = 5000;
 
     /** Runs the orchestrator over a history: the {@link OrchestrationExecutor}, or a script in tests. */
     @FunctionalInterface
@@ -97,6 +117,8 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     private final OrchestrationService service;
     private final Map<String, OrchestratorFunction<?>> orchestrators;
     private final EpisodeExecutor executor;
+    private final Map<String, TaskEntityFactory> entities;
+    private final EntityExecutor entityExecutor;
 
     OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
                             DataConverter dataConverter, int maxConcurrency) {
@@ -111,34 +133,57 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
                             DataConverter dataConverter, int maxConcurrency, Duration maxTimerInterval,
                             Duration timerPieceLength) {
-        this(service, caseInsensitive(orchestrators), null, dataConverter, maxConcurrency, maxTimerInterval,
-                timerPieceLength);
+        this(service, orchestrators, Map.of(), dataConverter, maxConcurrency, maxTimerInterval, timerPieceLength,
+                MessageSorter.DEFAULT_REORDER_WINDOW, DEFAULT_MAX_ENTITY_BATCH_SIZE);
+    }
+
+    /**
+     * A dispatcher for orchestrations and entities.
+     *
+     * @param entities                 entity factories by entity name (matched ignoring case)
+     * @param entityReorderWindow      the entity message sorter's window (storage-layout.md §10)
+     * @param maxEntityBatchSize       the most entity operations in one batch
+     */
+    OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
+                            Map<String, TaskEntityFactory> entities, DataConverter dataConverter, int maxConcurrency,
+                            Duration maxTimerInterval, Duration timerPieceLength, Duration entityReorderWindow,
+                            int maxEntityBatchSize) {
+        this(service, caseInsensitive(orchestrators), null, caseInsensitive(entities), dataConverter, maxConcurrency,
+                maxTimerInterval, timerPieceLength, entityReorderWindow, maxEntityBatchSize);
     }
 
     /** A dispatcher whose orchestrator runs are scripted (for tests of the action mapping). */
     OrchestrationDispatcher(OrchestrationService service, EpisodeExecutor executor) {
-        this(service, Map.of(), executor, null, 1, null, null);
+        this(service, Map.of(), executor, Map.of(), null, 1, null, null, MessageSorter.DEFAULT_REORDER_WINDOW,
+                DEFAULT_MAX_ENTITY_BATCH_SIZE);
     }
 
     private OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> byName,
-                                    EpisodeExecutor executor, DataConverter dataConverter, int maxConcurrency,
-                                    Duration maxTimerInterval, Duration timerPieceLength) {
+                                    EpisodeExecutor executor, Map<String, TaskEntityFactory> entities,
+                                    DataConverter dataConverter, int maxConcurrency, Duration maxTimerInterval,
+                                    Duration timerPieceLength, Duration entityReorderWindow, int maxEntityBatchSize) {
         super("orchestration", maxConcurrency);
         this.service = service;
         this.orchestrators = byName;
         this.executor = executor != null ? executor : new OrchestrationExecutor(dataConverter, byName::get,
                 maxTimerInterval, timerPieceLength)::execute;
+        this.entities = entities;
+        this.entityExecutor = new EntityExecutor(dataConverter != null ? dataConverter : new JacksonDataConverter(),
+                entityReorderWindow, maxEntityBatchSize);
     }
 
-    private static Map<String, OrchestratorFunction<?>> caseInsensitive(
-            Map<String, OrchestratorFunction<?>> orchestrators) {
-        TreeMap<String, OrchestratorFunction<?>> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        byName.putAll(orchestrators);
-        return byName;
+    private static <T> Map<String, T> caseInsensitive(Map<String, T> byName) {
+        TreeMap<String, T> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        map.putAll(byName);
+        return map;
     }
 
     int orchestratorCount() {
         return orchestrators.size();
+    }
+
+    int entityCount() {
+        return entities.size();
     }
 
     @Override
@@ -182,6 +227,9 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
 
     /** Runs one episode; returns null if the work item was discarded or abandoned instead. */
     private OrchestrationCheckpoint runEpisode(OrchestrationWorkItem workItem) {
+        if (EntityInstanceId.isEntityInstanceId(workItem.getInstanceId())) {
+            return runEntityEpisode(workItem);
+        }
         OrchestrationRuntimeState past = workItem.getRuntimeState();
         if (past.isCompleted() && startsNewExecution(workItem, past)) {
             // The instance ID was scheduled again: the new execution starts from an empty history.
@@ -237,6 +285,124 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     }
 
     /**
+     * Runs an entity's work item (storage-layout.md §9): the scheduler state comes from the current history's
+     * {@code ExecutionStarted} input (none: a new entity, "auto-start"); the {@code EventRaised} messages go through
+     * the {@link EntityExecutor} (other messages are logged and dropped); the checkpoint is a fresh execution of
+     * exactly {@code OrchestratorStarted}, {@code ExecutionStarted} (Name = the instance ID, Version "", a new
+     * execution ID, Input = the scheduler state JSON, or null when it is empty) and {@code OrchestratorCompleted},
+     * with the {@link EntityStatus} JSON as custom status; the runtime status stays Running.
+     *
+     * <p>Outbound: {@code EventRaised} messages (responses to {@code {parent, parentExecution}}, signals, forwarded
+     * lock requests and {@code continue} to {@code {target, null}}) and, for orchestrations started by operations,
+     * {@code ExecutionStarted} messages with {@code ParentInstance} = this entity (task schedule ID -1) and the tag
+     * {@value #FIRE_AND_FORGET_TAG}.
+     *
+     * <p>Returns null after discarding the work item (not an entity ID of the form {@code @name@key}, or no
+     * {@code EventRaised} message) or abandoning it (a scheduler state that cannot be read: retried with back-off,
+     * nothing is lost).
+     */
+    private OrchestrationCheckpoint runEntityEpisode(OrchestrationWorkItem workItem) {
+        String instanceId = workItem.getInstanceId();
+        EntityInstanceId entityId;
+        try {
+            entityId = EntityInstanceId.fromString(instanceId);
+        } catch (IllegalArgumentException e) {
+            service.discardOrchestrationWorkItem(workItem, "the instance ID starts with '@' but is not an entity ID: "
+                    + e.getMessage());
+            return null;
+        }
+        ExecutionStartedEvent pastStart = workItem.getRuntimeState().getExecutionStartedEvent();
+        SchedulerState current;
+        try {
+            current = pastStart == null ? null : SchedulerState.fromJson(pastStart.input());
+        } catch (IllegalArgumentException e) {
+            log.error("Entity '{}': the scheduler state of execution '{}' cannot be read ({}); abandoning its "
+                    + "messages for a retry", instanceId, pastStart.orchestrationInstance().executionId(),
+                    e.getMessage());
+            service.abandonOrchestrationWorkItem(workItem);
+            return null;
+        }
+        List<EventRaisedEvent> messages = new ArrayList<>();
+        for (TaskMessage message : workItem.getNewMessages()) {
+            if (message.event() instanceof EventRaisedEvent raised) {
+                messages.add(raised);
+            } else {
+                log.warn("Entity '{}': dropping a {} message; entities receive only EventRaised messages",
+                        instanceId, message.event().eventType());
+            }
+        }
+        if (messages.isEmpty()) {
+            service.discardOrchestrationWorkItem(workItem, "entities receive only EventRaised messages");
+            return null;
+        }
+        TaskEntityFactory factory = entities.get(entityId.getName());
+        if (factory == null) {
+            log.warn("Entity '{}': no entity function named '{}' is registered; its operations fail", instanceId,
+                    entityId.getName());
+        }
+        String executionId = newExecutionId();
+        Instant now = historyNow();
+        EntityExecutor.Result result = entityExecutor.execute(entityId, current, messages, factory, now);
+        SchedulerState next = result.state();
+
+        OrchestrationInstance self = new OrchestrationInstance(instanceId, executionId);
+        OrchestrationRuntimeState state = new OrchestrationRuntimeState();
+        state.addEvent(new OrchestratorStartedEvent(-1, false, now));
+        state.addEvent(new ExecutionStartedEvent(-1, false, now, self, null, instanceId, "",
+                next.isEmpty() ? null : next.toJson(), null, null, null, null, null, false));
+        state.addEvent(new OrchestratorCompletedEvent(-1, false, now));
+        state.setCustomStatus(EntityStatus.of(next).toJson());
+
+        List<TaskMessage> orchestratorMessages = new ArrayList<>();
+        for (EntityExecutor.Outbound out : result.outbound()) {
+            if (out instanceof EntityExecutor.EventMessage event) {
+                orchestratorMessages.add(new TaskMessage(new EventRaisedEvent(-1, false, now, event.eventName(),
+                        event.input(), null), new OrchestrationInstance(event.targetInstanceId(),
+                        event.targetExecutionId())));
+            } else if (out instanceof EntityExecutor.OrchestrationStart start) {
+                OrchestrationInstance child = new OrchestrationInstance(start.instanceId(), newExecutionId());
+                orchestratorMessages.add(new TaskMessage(new ExecutionStartedEvent(-1, false, now, child,
+                        new ParentInstance(instanceId, "", self, -1), start.name(), null, start.input(),
+                        Map.of(FIRE_AND_FORGET_TAG, ""), null, null, null, 0, false), child));
+                log.info("Entity '{}': starting orchestration '{}' as instance '{}'", instanceId, start.name(),
+                        start.instanceId());
+            }
+        }
+        logEntityBatch(instanceId, messages.size(), result, next);
+        return new OrchestrationCheckpoint(state, List.of(), orchestratorMessages, List.of());
+    }
+
+    private static void logEntityBatch(String instanceId, int messageCount, EntityExecutor.Result result,
+                                       SchedulerState next) {
+        int failed = 0;
+        for (EntityExecutor.OperationOutcome outcome : result.operations()) {
+            if (outcome.succeeded()) {
+                continue;
+            }
+            failed++;
+            log.warn("Entity '{}': operation '{}' ({} {} from '{}') failed: {}", instanceId, outcome.operation(),
+                    outcome.signal() ? "signal" : "call", outcome.requestId(),
+                    outcome.parentInstanceId() == null ? "a client" : outcome.parentInstanceId(), outcome.failure());
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("Entity '{}': {} message(s) in, {} operation(s) run ({} failed), {} message(s) out; exists: {}, "
+                            + "queued: {}, locked by: {}", instanceId, messageCount, result.operations().size(), failed,
+                    result.outbound().size(), next.entityState != null, next.queue == null ? 0 : next.queue.size(),
+                    next.lockedBy);
+        }
+    }
+
+    /** The tags a sub-orchestration gets from its parent: all but {@value #FIRE_AND_FORGET_TAG}. */
+    private static Map<String, String> inheritedTags(Map<String, String> tags) {
+        if (tags == null || !tags.containsKey(FIRE_AND_FORGET_TAG)) {
+            return tags;
+        }
+        Map<String, String> copy = new HashMap<>(tags);
+        copy.remove(FIRE_AND_FORGET_TAG);
+        return copy.isEmpty() ? null : copy;
+    }
+
+    /**
      * Adds the history events of the result's actions to {@code state} and their messages to {@code outbound}.
      *
      * @return the completion action if the execution continued as new (its {@code ContinueAsNew} event is added to
@@ -268,7 +434,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
                 OrchestrationInstance child = new OrchestrationInstance(sub.instanceId(), newExecutionId());
                 ExecutionStartedEvent childStart = new ExecutionStartedEvent(-1, false, now, child,
                         new ParentInstance(started.name(), started.version(), self, sub.id()), sub.name(),
-                        sub.version(), sub.input(), started.tags(), null, null, null, null, false);
+                        sub.version(), sub.input(), inheritedTags(started.tags()), null, null, null, null, false);
                 outbound.orchestrators.add(new TaskMessage(childStart, child, tags));
                 log.info("Instance '{}': starting sub-orchestration '{}' as instance '{}' (task #{})",
                         self.instanceId(), sub.name(), sub.instanceId(), sub.id());
@@ -319,6 +485,11 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
                                                   OrchestratorAction.CompleteOrchestration complete, Instant now) {
         ParentInstance parent = started.parentInstance();
         if (parent == null) {
+            return null;
+        }
+        if (started.tags() != null && started.tags().containsKey(FIRE_AND_FORGET_TAG)) {
+            log.debug("Instance '{}': started fire-and-forget by '{}'; no completion is sent to it",
+                    started.orchestrationInstance().instanceId(), parent.orchestrationInstance().instanceId());
             return null;
         }
         HistoryEvent event;
