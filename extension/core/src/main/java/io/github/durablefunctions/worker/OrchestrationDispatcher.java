@@ -166,7 +166,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
         this.service = service;
         this.orchestrators = byName;
         this.executor = executor != null ? executor : new OrchestrationExecutor(dataConverter, byName::get,
-                maxTimerInterval, timerPieceLength)::execute;
+                maxTimerInterval, timerPieceLength, entityReorderWindow)::execute;
         this.entities = entities;
         this.entityExecutor = new EntityExecutor(dataConverter != null ? dataConverter : new JacksonDataConverter(),
                 entityReorderWindow, maxEntityBatchSize);
