@@ -448,7 +448,7 @@ public final class DurableTaskHttpApi {
             return;
         }
         target.client().getEntities().signalEntity(id, operation == null ? "" : operation, input);
-        log.info("Durable task API: signalled operation '{}' to entity '{}'", operation == null ? "" : operation, id);
+        log.debug("Durable task API: signalled operation '{}' to entity '{}'", operation == null ? "" : operation, id);
         ctx.status(202);
     }
 
@@ -464,7 +464,7 @@ public final class DurableTaskHttpApi {
             return;
         }
         target.client().getEntities().signalEntity(id, "delete");
-        log.info("Durable task API: signalled 'delete' to entity '{}'", id);
+        log.debug("Durable task API: signalled 'delete' to entity '{}'", id);
         ctx.status(202);
     }
 
