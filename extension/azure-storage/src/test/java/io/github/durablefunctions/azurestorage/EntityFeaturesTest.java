@@ -34,14 +34,13 @@ class EntityFeaturesTest {
     static final String HUB = "EntityFeaturesHub";
     static final Duration WITHIN = Duration.ofSeconds(60);
     static AzureStorageOrchestrationService service;
-    static DurableTaskWorker worker;
+    static TestEntities.Running running;
     static DurableTaskClient client;
     static DurableEntityClient entities;
 
     @BeforeAll
     static void startWorker() {
-        service = new AzureStorageOrchestrationService(StorageTestSupport.settings(HUB).build());
-        worker = DurableTaskWorker.builder().service(service)
+        running = TestEntities.Running.start(HUB, builder -> builder
                 .addEntity("counter", () -> TestEntities::counter)
                 .addEntity("starter", () -> EntityFeaturesTest::starter)
                 .addOrchestrator("Greet", ctx -> "hello " + ctx.getInput(String.class))
@@ -66,16 +65,16 @@ class EntityFeaturesTest {
                             new SignalEntityOptions().setScheduledTime(due));
                     return due.toEpochMilli();
                 })
-                .build();
-        worker.start();
-        client = new BackendDurableTaskClient(service, new JacksonDataConverter());
-        entities = client.getEntities();
+        );
+        service = running.service();
+        client = running.client();
+        entities = running.entities();
     }
 
     @AfterAll
     static void stopWorker() {
-        if (worker != null) {
-            worker.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -36,7 +36,7 @@ class EntityLockingTest {
     static final Duration WITHIN = Duration.ofSeconds(180);
     static final int ROUNDS = 4;
     static AzureStorageOrchestrationService service;
-    static DurableTaskWorker worker;
+    static TestEntities.Running running;
     static DurableTaskClient client;
     static DurableEntityClient entities;
 
@@ -58,8 +58,7 @@ class EntityLockingTest {
 
     @BeforeAll
     static void startWorker() {
-        service = new AzureStorageOrchestrationService(StorageTestSupport.settings(HUB).build());
-        worker = DurableTaskWorker.builder().service(service)
+        running = TestEntities.Running.start(HUB, builder -> builder
                 .addEntity("guarded", TestEntities.Guarded::new)
                 .addOrchestrator("Sections", EntityLockingTest::sections)
                 .addOrchestrator("HoldLock", ctx -> {
@@ -72,16 +71,16 @@ class EntityLockingTest {
                     ctx.setCustomStatus("released");
                     return ctx.callEntity(id, "log", List.class).await();
                 })
-                .build();
-        worker.start();
-        client = new BackendDurableTaskClient(service, new JacksonDataConverter());
-        entities = client.getEntities();
+        );
+        service = running.service();
+        client = running.client();
+        entities = running.entities();
     }
 
     @AfterAll
     static void stopWorker() {
-        if (worker != null) {
-            worker.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -50,30 +50,29 @@ class EntityStorageFormatTest {
     static final Pattern GUID_N = Pattern.compile("[0-9a-f]{32}");
     static final ObjectMapper JSON = new ObjectMapper();
     static AzureStorageOrchestrationService service;
-    static DurableTaskWorker worker;
+    static TestEntities.Running running;
     static DurableTaskClient client;
     static DurableEntityClient entities;
 
     @BeforeAll
     static void startWorker() {
-        service = new AzureStorageOrchestrationService(StorageTestSupport.settings(HUB).build());
-        worker = DurableTaskWorker.builder().service(service)
+        running = TestEntities.Running.start(HUB, builder -> builder
                 .addEntity("counter", () -> TestEntities::counter)
                 .addOrchestrator("CallCounter", ctx -> {
                     EntityInstanceId id = TestEntities.counter(ctx.getInput(String.class));
                     ctx.callEntity(id, "add", 2).await();
                     return ctx.callEntity(id, "get", Long.class).await();
                 })
-                .build();
-        worker.start();
-        client = new BackendDurableTaskClient(service, new JacksonDataConverter());
-        entities = client.getEntities();
+        );
+        service = running.service();
+        client = running.client();
+        entities = running.entities();
     }
 
     @AfterAll
     static void stopWorker() {
-        if (worker != null) {
-            worker.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -7,12 +7,44 @@ import io.github.durablefunctions.EntityMetadata;
 import io.github.durablefunctions.TaskEntityOperation;
 import io.github.durablefunctions.TaskEntityState;
 
+import io.github.durablefunctions.DurableTaskClient;
+import io.github.durablefunctions.JacksonDataConverter;
+import io.github.durablefunctions.client.BackendDurableTaskClient;
+import io.github.durablefunctions.worker.DurableTaskWorker;
+
 import java.util.ArrayList;
+import java.util.function.UnaryOperator;
 import java.util.List;
 
 /** Entities of the end-to-end entity tests, registered with {@code DurableTaskWorker.Builder.addEntity}. */
 final class TestEntities {
     private TestEntities() {
+    }
+
+    /**
+     * A worker on its own task hub of the test's Azurite, with clients for it.
+     *
+     * @param service  the backend
+     * @param worker   the started worker
+     * @param client   a client of the hub
+     * @param entities the client's entity client
+     */
+    record Running(AzureStorageOrchestrationService service, DurableTaskWorker worker, DurableTaskClient client,
+                   DurableEntityClient entities) implements AutoCloseable {
+        /** Starts a worker on {@code hub} with the orchestrators and entities {@code registrations} adds. */
+        static Running start(String hub, UnaryOperator<DurableTaskWorker.Builder> registrations) {
+            AzureStorageOrchestrationService service =
+                    new AzureStorageOrchestrationService(StorageTestSupport.settings(hub).build());
+            DurableTaskWorker worker = registrations.apply(DurableTaskWorker.builder().service(service)).build();
+            worker.start();
+            DurableTaskClient client = new BackendDurableTaskClient(service, new JacksonDataConverter());
+            return new Running(service, worker, client, client.getEntities());
+        }
+
+        @Override
+        public void close() {
+            worker.close();
+        }
     }
 
     static EntityInstanceId counter(String key) {
