@@ -56,16 +56,8 @@ class ControlQueueMessageHandlingTest {
         service.close();
     }
 
-    /** Polls for a work item for up to {@code wait}; null if none came. */
     OrchestrationWorkItem lock(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            OrchestrationWorkItem item = service.lockNextOrchestrationWorkItem(Duration.ofMillis(500));
-            if (item != null) {
-                return item;
-            }
-        }
-        return null;
+        return StorageTestSupport.lockWithin(service, wait);
     }
 
     @Test

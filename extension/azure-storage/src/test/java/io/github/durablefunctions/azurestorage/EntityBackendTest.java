@@ -68,16 +68,8 @@ class EntityBackendTest {
         service.close();
     }
 
-    /** Polls for a work item for up to {@code wait}; null if none came. */
     OrchestrationWorkItem lock(Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            OrchestrationWorkItem item = service.lockNextOrchestrationWorkItem(Duration.ofMillis(500));
-            if (item != null) {
-                return item;
-            }
-        }
-        return null;
+        return StorageTestSupport.lockWithin(service, wait);
     }
 
     static TaskMessage request(String entityId, String eventName, RequestMessage request) {
@@ -319,20 +311,10 @@ class EntityBackendTest {
         service.abandonOrchestrationWorkItem(answered);
     }
 
-    /** Polls for a work item of one instance, abandoning (putting back) work items of others. */
+    /** Polls for a work item of one instance, discarding work items of others (not under test). */
     OrchestrationWorkItem lockFor(String instanceId, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (System.nanoTime() < deadline) {
-            OrchestrationWorkItem item = service.lockNextOrchestrationWorkItem(Duration.ofMillis(500));
-            if (item == null) {
-                continue;
-            }
-            if (item.getInstanceId().equals(instanceId)) {
-                return item;
-            }
-            service.discardOrchestrationWorkItem(item, "not under test");
-        }
-        return null;
+        return StorageTestSupport.lockFor(service, instanceId, wait,
+                item -> service.discardOrchestrationWorkItem(item, "not under test"));
     }
 
     // ------------------------------------------------------------------------------------------- queries

@@ -67,18 +67,7 @@ class OrchestrationCheckpointFlowTest {
 
     /** The next work item for {@code instanceId}; work items of other instances are given back. */
     static OrchestrationWorkItem lock(String instanceId, Duration within) throws InterruptedException {
-        long deadline = System.nanoTime() + within.toNanos();
-        while (System.nanoTime() < deadline) {
-            OrchestrationWorkItem item = service.lockNextOrchestrationWorkItem(Duration.ofMillis(500));
-            if (item == null) {
-                continue;
-            }
-            if (item.getInstanceId().equals(instanceId)) {
-                return item;
-            }
-            service.abandonOrchestrationWorkItem(item);
-        }
-        return null;
+        return StorageTestSupport.lockFor(service, instanceId, within, service::abandonOrchestrationWorkItem);
     }
 
     static OrchestrationWorkItem lock(String instanceId) throws InterruptedException {

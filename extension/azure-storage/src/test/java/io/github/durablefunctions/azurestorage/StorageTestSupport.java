@@ -11,9 +11,12 @@ import com.azure.storage.queue.QueueServiceClient;
 import com.azure.storage.queue.QueueServiceClientBuilder;
 import io.github.durablefunctions.azurestorage.testing.AzuriteExtension;
 
+import io.github.durablefunctions.backend.OrchestrationWorkItem;
+
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Direct access to Azurite for assertions, through the plain Azure SDK (independent of the code under test), and
@@ -53,5 +56,31 @@ final class StorageTestSupport {
     /** Approximate number of messages in a queue (visible or not). */
     static int messageCount(String queue) {
         return (int) queues().getQueueClient(queue).getProperties().getApproximateMessagesCountLong();
+    }
+
+    /** Polls the service for a work item for up to {@code wait}; null if none came. */
+    static OrchestrationWorkItem lockWithin(AzureStorageOrchestrationService service, Duration wait)
+            throws InterruptedException {
+        return lockFor(service, null, wait, null);
+    }
+
+    /**
+     * Polls the service for a work item of {@code instanceId} (any instance when null) for up to {@code wait};
+     * work items of other instances are handed to {@code others} (to abandon or discard them). Null if none came.
+     */
+    static OrchestrationWorkItem lockFor(AzureStorageOrchestrationService service, String instanceId, Duration wait,
+                                         Consumer<OrchestrationWorkItem> others) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (System.nanoTime() < deadline) {
+            OrchestrationWorkItem item = service.lockNextOrchestrationWorkItem(Duration.ofMillis(500));
+            if (item == null) {
+                continue;
+            }
+            if (instanceId == null || item.getInstanceId().equals(instanceId)) {
+                return item;
+            }
+            others.accept(item);
+        }
+        return null;
     }
 }
