@@ -36,7 +36,9 @@ final class SampleHost implements AutoCloseable {
     private final int port;
     private final String name;
     private final List<Process> processes = new ArrayList<>();
+    private final List<String> extraArgs = new ArrayList<>();
     private Process process;
+    private Path log;
 
     /**
      * Prepares a copy of the staging folder for {@code hubName}.
@@ -65,16 +67,25 @@ final class SampleHost implements AutoCloseable {
         JSON.writerWithDefaultPrettyPrinter().writeValue(app.resolve("host.json").toFile(), hostJson);
     }
 
+    /** Adds command-line options for every later {@link #start()}, e.g. {@code --worker-id w1}. */
+    SampleHost withArgs(String... args) {
+        extraArgs.addAll(List.of(args));
+        return this;
+    }
+
     /** Starts the host and waits until it answers HTTP. */
     SampleHost start() throws IOException {
         Path classpathFile = Paths.get(System.getProperty("samples.hostClasspathFile", "target/host.classpath"));
         Path logs = Paths.get("target", "e2e-logs");
         Files.createDirectories(logs);
-        Path log = logs.resolve(name + "-" + (processes.size() + 1) + ".log");
+        Path log = logs.resolve(name + "-" + port + "-" + (processes.size() + 1) + ".log");
+        this.log = log;
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        process = new ProcessBuilder(java, "-cp", "@" + classpathFile.toAbsolutePath(),
+        List<String> command = new ArrayList<>(List.of(java, "-cp", "@" + classpathFile.toAbsolutePath(),
                 "io.github.durablefunctions.host.Main", "--app", app.toString(), "--port", String.valueOf(port),
-                "--storage", storage)
+                "--storage", storage));
+        command.addAll(extraArgs);
+        process = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
@@ -97,6 +108,21 @@ final class SampleHost implements AutoCloseable {
                     }
                 });
         return this;
+    }
+
+    /** The output of the process started last (stdout and stderr). */
+    Path log() {
+        return log;
+    }
+
+    /** The text the process started last has logged so far. */
+    String logText() throws IOException {
+        return Files.readString(log);
+    }
+
+    /** Whether the process started last is running. */
+    boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** {@code http://127.0.0.1:<port>} */

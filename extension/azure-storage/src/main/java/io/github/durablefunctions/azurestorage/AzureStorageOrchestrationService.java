@@ -952,6 +952,14 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return cap != null && delay.compareTo(cap) > 0 ? cap : delay;
     }
 
+    /**
+     * The storage transactions this service has made since it was created (every HTTP request to the account, retries
+     * included), per service. The difference of two readings over a minute of an idle worker is its standing cost.
+     */
+    public StorageTransactionCount getStorageTransactionCount() {
+        return clients.transactions();
+    }
+
     /** For tests: the Instances row. */
     Map<String, Object> instanceRow(String instanceId) {
         TableEntity row = tracking.readInstanceRow(instanceId);

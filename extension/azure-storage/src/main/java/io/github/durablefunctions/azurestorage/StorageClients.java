@@ -1,6 +1,12 @@
 package io.github.durablefunctions.azurestorage;
 
 import com.azure.core.http.HttpClient;
+import com.azure.core.http.HttpPipelineCallContext;
+import com.azure.core.http.HttpPipelineNextPolicy;
+import com.azure.core.http.HttpPipelineNextSyncPolicy;
+import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpResponse;
+import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
@@ -12,26 +18,34 @@ import com.azure.storage.queue.QueueServiceClientBuilder;
 import io.github.durablefunctions.azurestorage.azurite.Azurite;
 
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
+import reactor.core.publisher.Mono;
 
 /**
  * The three storage service clients of one account, built once from a connection string over one shared JDK HTTP
  * client. {@code UseDevelopmentStorage=true} is mapped to
  * {@link Azurite#DEVELOPMENT_STORAGE_CONNECTION_STRING} (Azurite on 127.0.0.1:10000/10001/10002).
- * Queue messages are sent and received as plain text (no Base64; storage-layout.md §6.1).
+ * Queue messages are sent and received as plain text (no Base64; storage-layout.md §6.1). Every request each client
+ * sends (each retry too) is counted per service: {@link #transactions()}.
  */
 final class StorageClients {
     private final QueueServiceClient queues;
     private final TableServiceClient tables;
     private final BlobServiceClient blobs;
+    private final AtomicLong queueRequests = new AtomicLong();
+    private final AtomicLong tableRequests = new AtomicLong();
+    private final AtomicLong blobRequests = new AtomicLong();
 
     StorageClients(String connectionString) {
         String resolved = resolveConnectionString(connectionString);
         HttpClient http = new JdkHttpClientBuilder().build();
         try {
             this.queues = new QueueServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .messageEncoding(QueueMessageEncoding.NONE).buildClient();
-            this.tables = new TableServiceClientBuilder().connectionString(resolved).httpClient(http).buildClient();
-            this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http).buildClient();
+                    .messageEncoding(QueueMessageEncoding.NONE).addPolicy(new Counting(queueRequests)).buildClient();
+            this.tables = new TableServiceClientBuilder().connectionString(resolved).httpClient(http)
+                    .addPolicy(new Counting(tableRequests)).buildClient();
+            this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http)
+                    .addPolicy(new Counting(blobRequests)).buildClient();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("The storage connection string is not valid: " + e.getMessage()
                     + " (expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=...;AccountName=...;"
@@ -69,5 +83,36 @@ final class StorageClients {
 
     BlobServiceClient blobs() {
         return blobs;
+    }
+
+    /** The requests sent so far, per service. */
+    StorageTransactionCount transactions() {
+        return new StorageTransactionCount(queueRequests.get(), tableRequests.get(), blobRequests.get());
+    }
+
+    /** Counts every attempt of a request (placed per retry, so retries count as the transactions they are). */
+    private static final class Counting implements HttpPipelinePolicy {
+        private final AtomicLong counter;
+
+        Counting(AtomicLong counter) {
+            this.counter = counter;
+        }
+
+        @Override
+        public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+            counter.incrementAndGet();
+            return next.process();
+        }
+
+        @Override
+        public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+            counter.incrementAndGet();
+            return next.processSync();
+        }
+
+        @Override
+        public HttpPipelinePosition getPipelinePosition() {
+            return HttpPipelinePosition.PER_RETRY;
+        }
     }
 }

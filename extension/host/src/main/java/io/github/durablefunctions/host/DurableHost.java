@@ -167,8 +167,12 @@ public final class DurableHost implements AutoCloseable {
 
     private AzureStorageOrchestrationService newService(String connectionString, String hubName) {
         DurableTaskOptions d = config.durableTask();
-        return new AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings
-                .builder(connectionString, hubName)
+        AzureStorageOrchestrationServiceSettings.Builder settings = AzureStorageOrchestrationServiceSettings
+                .builder(connectionString, hubName);
+        if (options.workerId() != null) {
+            settings.workerId(options.workerId());
+        }
+        return new AzureStorageOrchestrationService(settings
                 .partitionCount(d.partitionCount())
                 .controlQueueBatchSize(d.controlQueueBatchSize())
                 .controlQueueBufferThreshold(d.controlQueueBufferThreshold())

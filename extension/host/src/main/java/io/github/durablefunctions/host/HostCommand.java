@@ -61,6 +61,11 @@ public final class HostCommand implements Callable<Integer> {
                     + " Functions host's limit).")
     long maxRequestBodySize;
 
+    @Option(names = "--worker-id", paramLabel = "<id>",
+            description = "This process's ID in the task hub's Partitions table (default: <hostname>-<pid>)."
+                    + " Every process sharing a task hub needs its own.")
+    String workerId;
+
     @Option(names = "--verbose", description = "Debug logging, and stack traces of startup errors.")
     boolean verbose;
 
@@ -90,7 +95,8 @@ public final class HostCommand implements Callable<Integer> {
                 .withBindAddress(bind)
                 .withStorage(storage)
                 .withGracePeriod(Duration.ofSeconds(gracePeriodSeconds))
-                .withMaxRequestBodySize(maxRequestBodySize);
+                .withMaxRequestBodySize(maxRequestBodySize)
+                .withWorkerId(workerId);
         return azuriteDir == null ? options : options.withAzuriteDir(azuriteDir);
     }
 

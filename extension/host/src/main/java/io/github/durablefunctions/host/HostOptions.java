@@ -20,10 +20,13 @@ import java.util.Objects;
  * @param parentClassLoader the parent of the app's class loader (normally the host's own)
  * @param maxRequestBodySize the largest request body, in bytes, that HTTP functions and the durable task API
  *                          accept; larger ones get 413 (default 100 MiB, the Functions host's limit)
+ * @param workerId          this process's ID in the task hub's Partitions table ({@code CurrentOwner},
+ *                          storage-layout.md §5.1); null for the default {@code <hostname>-<pid>}. Processes that
+ *                          share a task hub must have different IDs.
  */
 public record HostOptions(Path appDir, String bindAddress, int port, String storage, Path azuriteDir,
                           Map<String, String> environment, Path workingDir, Duration gracePeriod,
-                          ClassLoader parentClassLoader, long maxRequestBodySize) {
+                          ClassLoader parentClassLoader, long maxRequestBodySize, String workerId) {
 
     public static final String DEFAULT_BIND_ADDRESS = "127.0.0.1";
     public static final int DEFAULT_PORT = 7071;
@@ -42,6 +45,9 @@ public record HostOptions(Path appDir, String bindAddress, int port, String stor
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("The port must be 0 to 65535, was " + port);
         }
+        if (workerId != null && workerId.isBlank()) {
+            throw new IllegalArgumentException("The worker ID must not be blank");
+        }
         if (maxRequestBodySize < 1) {
             throw new IllegalArgumentException("The request body size limit must be at least 1 byte, was "
                     + maxRequestBodySize);
@@ -57,46 +63,51 @@ public record HostOptions(Path appDir, String bindAddress, int port, String stor
         Path cwd = Path.of("").toAbsolutePath();
         return new HostOptions(appDir, DEFAULT_BIND_ADDRESS, DEFAULT_PORT, null, cwd.resolve(".azurite"),
                 System.getenv(), cwd, DEFAULT_GRACE_PERIOD, HostOptions.class.getClassLoader(),
-                DEFAULT_MAX_REQUEST_BODY_SIZE);
+                DEFAULT_MAX_REQUEST_BODY_SIZE, null);
     }
 
     public HostOptions withBindAddress(String value) {
         return new HostOptions(appDir, value, port, storage, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader, maxRequestBodySize);
+                parentClassLoader, maxRequestBodySize, workerId);
     }
 
     public HostOptions withPort(int value) {
         return new HostOptions(appDir, bindAddress, value, storage, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader, maxRequestBodySize);
+                parentClassLoader, maxRequestBodySize, workerId);
     }
 
     public HostOptions withStorage(String value) {
         return new HostOptions(appDir, bindAddress, port, value, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader, maxRequestBodySize);
+                parentClassLoader, maxRequestBodySize, workerId);
     }
 
     public HostOptions withAzuriteDir(Path value) {
         return new HostOptions(appDir, bindAddress, port, storage, value, environment, workingDir, gracePeriod,
-                parentClassLoader, maxRequestBodySize);
+                parentClassLoader, maxRequestBodySize, workerId);
     }
 
     public HostOptions withEnvironment(Map<String, String> value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, value, workingDir, gracePeriod,
-                parentClassLoader, maxRequestBodySize);
+                parentClassLoader, maxRequestBodySize, workerId);
     }
 
     public HostOptions withGracePeriod(Duration value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, value,
-                parentClassLoader, maxRequestBodySize);
+                parentClassLoader, maxRequestBodySize, workerId);
     }
 
     public HostOptions withParentClassLoader(ClassLoader value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, gracePeriod,
-                value, maxRequestBodySize);
+                value, maxRequestBodySize, workerId);
     }
 
     public HostOptions withMaxRequestBodySize(long value) {
         return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, gracePeriod,
-                parentClassLoader, value);
+                parentClassLoader, value, workerId);
+    }
+
+    public HostOptions withWorkerId(String value) {
+        return new HostOptions(appDir, bindAddress, port, storage, azuriteDir, environment, workingDir, gracePeriod,
+                parentClassLoader, maxRequestBodySize, value);
     }
 }

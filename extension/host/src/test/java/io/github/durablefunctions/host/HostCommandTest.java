@@ -41,7 +41,7 @@ class HostCommandTest {
     void helpListsTheOptions() {
         assertThat(run("--help")).isZero();
         assertThat(usageOut.toString()).contains("--app", "--port", "--bind", "--storage", "--azurite-dir",
-                "--max-request-body-size", "--help", "7071", "127.0.0.1");
+                "--max-request-body-size", "--worker-id", "--help", "7071", "127.0.0.1");
     }
 
     @Test
@@ -71,7 +71,8 @@ class HostCommandTest {
     void optionsMapToHostOptions() {
         HostCommand command = new HostCommand();
         new CommandLine(command).parseArgs("--app", "target/azure-functions/app", "--port", "0", "--bind", "0.0.0.0",
-                "--storage", "UseDevelopmentStorage=true", "--azurite-dir", "/tmp/az", "--grace-period", "3");
+                "--storage", "UseDevelopmentStorage=true", "--azurite-dir", "/tmp/az", "--grace-period", "3",
+                "--worker-id", "web-1");
         HostOptions options = command.options();
         assertThat(options.appDir()).isEqualTo(Path.of("target/azure-functions/app"));
         assertThat(options.port()).isZero();
@@ -79,6 +80,7 @@ class HostCommandTest {
         assertThat(options.storage()).isEqualTo("UseDevelopmentStorage=true");
         assertThat(options.azuriteDir()).isEqualTo(Path.of("/tmp/az"));
         assertThat(options.gracePeriod()).isEqualTo(Duration.ofSeconds(3));
+        assertThat(options.workerId()).isEqualTo("web-1");
 
         HostCommand defaults = new HostCommand();
         new CommandLine(defaults).parseArgs("--app", "x");
@@ -87,6 +89,7 @@ class HostCommandTest {
         assertThat(defaults.options().storage()).isNull();
         assertThat(defaults.options().azuriteDir()).isEqualTo(Path.of("").toAbsolutePath().resolve(".azurite"));
         assertThat(defaults.options().maxRequestBodySize()).isEqualTo(100L * 1024 * 1024);
+        assertThat(defaults.options().workerId()).as("null: the backend's <hostname>-<pid> default").isNull();
     }
 
     @Test
