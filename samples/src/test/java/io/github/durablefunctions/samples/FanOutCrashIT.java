@@ -40,7 +40,9 @@ class FanOutCrashIT {
 
     @Test
     void aHostKilledDuringAFanOutResumesItAndRecordsEveryResultOnce() throws Exception {
-        host = new SampleHost(HUB, AzuriteExtension.connectionString(), SHORT_LOCKS).start();
+        // One activity at a time, so the results reach history over many episodes and the kill lands mid-way.
+        host = new SampleHost(HUB, AzuriteExtension.connectionString(), SHORT_LOCKS)
+                .withDurableTaskSetting("maxConcurrentActivityFunctions", 1).start();
         HubStorage storage = new HubStorage(AzuriteExtension.connectionString(), HUB);
         String id = Http.start(host, "SumOfSquares", String.valueOf(WIDTH));
 

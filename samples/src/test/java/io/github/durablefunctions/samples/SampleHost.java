@@ -67,6 +67,17 @@ final class SampleHost implements AutoCloseable {
         JSON.writerWithDefaultPrettyPrinter().writeValue(app.resolve("host.json").toFile(), hostJson);
     }
 
+    /**
+     * Sets an {@code extensions.durableTask} setting of the app's host.json (e.g.
+     * {@code maxConcurrentActivityFunctions}) for every later {@link #start()}.
+     */
+    SampleHost withDurableTaskSetting(String name, int value) throws IOException {
+        ObjectNode hostJson = (ObjectNode) JSON.readTree(app.resolve("host.json").toFile());
+        hostJson.with("extensions").with("durableTask").put(name, value);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(app.resolve("host.json").toFile(), hostJson);
+        return this;
+    }
+
     /** Adds command-line options for every later {@link #start()}, e.g. {@code --worker-id w1}. */
     SampleHost withArgs(String... args) {
         extraArgs.addAll(List.of(args));
