@@ -592,7 +592,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)); (2) write the new history rows
      * with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages.
      *
-     * Outbound messages over 45 KiB go through their blobs (§7.1), history properties and Instances columns over
+     * <p>Outbound messages over 45 KiB go through their blobs (§7.1), history properties and Instances columns over
      * 60 KiB too (§7.2).
      *
      * @throws SessionAbortedException if another worker committed the instance first (409/412); nothing was

@@ -160,9 +160,9 @@ final class TrackingStore {
      * {@code CheckpointCompletedTimestamp}. Large properties are offloaded to blobs first (§7.2), so the batches are
      * cut by the size of what is actually written.
      *
-     * @param offloaded if not null, receives the blob name of each offloaded property (by property name) of each
-     *                  event that had one, keyed by the event instance (for {@link #updateInstanceState})
      * @param firstPosition the history position (RowKey) of {@code events.get(0)}
+     * @param offloaded     if not null, receives the blob name of each offloaded property (by property name) of
+     *                      each event that had one, keyed by the event instance (for {@link #updateInstanceState})
      * @return the sentinel's new ETag for the next checkpoint, or null if the service did not report it for the
      *         final batch (then the next work item's history read supplies it, as it does for every work item)
      * @throws SessionAbortedException on 409 (sentinel exists although we had no ETag) or 412 (ETag mismatch):
