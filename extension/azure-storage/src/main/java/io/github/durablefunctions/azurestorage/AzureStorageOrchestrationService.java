@@ -46,6 +46,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +69,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * query instances ({@link InstanceQuery}, §4 "Queries"), purge them ({@link InstancePurger}, §7.2 "Purge") and rewind
  * failed ones ({@link HistoryRewinder}, §3.3, §6.3).
  *
- * <p>Not supported yet: payloads over 45 KiB per queue message (blob offloading, §7): sends of larger messages
- * fail with an {@link IllegalArgumentException} naming the instance and the size. Thread-safe.
+ * <p>Large payloads (§7, {@link LargePayloadStore}): a queue message over 45 KiB of JSON is gzipped to the
+ * {@code {h}-largemessages} container and sent as a wrapper naming its blob, on every send path (client create and
+ * management messages, a checkpoint's activity, orchestrator and timer messages, activity responses); table
+ * properties over 60 KiB are offloaded the same way by {@link TrackingStore}. Reads resolve both. Thread-safe.
  */
 public final class AzureStorageOrchestrationService implements OrchestrationService, OrchestrationServiceClient {
     private static final Logger log = LoggerFactory.getLogger(AzureStorageOrchestrationService.class);
@@ -94,6 +97,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private final WorkItemQueue workItems;
     private final TrackingStore tracking;
     private final BlobContainerClient largeMessages;
+    private final LargePayloadStore payloads;
     private final OrchestrationSessionManager sessions = new OrchestrationSessionManager();
     private final TablePartitionManager partitions;
     private final InstanceQuery instanceQuery;
@@ -113,13 +117,14 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         this.settings = Objects.requireNonNull(settings, "settings");
         this.names = new TaskHubNames(settings.getTaskHubName(), settings.getPartitionCount());
         this.clients = new StorageClients(settings.getConnectionString());
+        this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
+        this.payloads = new LargePayloadStore(largeMessages);
         for (String name : names.controlQueues()) {
-            controlQueues.put(name, new TaskHubQueue(name, clients.queues().getQueueClient(name)));
+            controlQueues.put(name, new TaskHubQueue(name, clients.queues().getQueueClient(name), payloads));
         }
         this.workItems = new WorkItemQueue(new TaskHubQueue(names.workItemQueue(),
-                clients.queues().getQueueClient(names.workItemQueue())), settings);
-        this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
-        this.tracking = new TrackingStore(names, clients.tables(), largeMessages);
+                clients.queues().getQueueClient(names.workItemQueue()), payloads), settings);
+        this.tracking = new TrackingStore(names, clients.tables(), payloads);
         this.instanceQuery = new InstanceQuery(tracking, names.taskHubName());
         this.purger = new InstancePurger(tracking, instanceQuery, largeMessages);
         this.rewinder = new HistoryRewinder(tracking);
@@ -587,9 +592,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)); (2) write the new history rows
      * with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages.
      *
-     * @throws SessionAbortedException  if another worker committed the instance first (409/412); nothing was
-     *                                  written to history, the work item stays locked until abandoned
-     * @throws IllegalArgumentException if an outbound message is larger than 45 KiB (nothing was sent)
+     * <p>Outbound messages over 45 KiB go through their blobs (§7.1), history properties and Instances columns over
+     * 60 KiB too (§7.2).
+     *
+     * @throws SessionAbortedException if another worker committed the instance first (409/412); nothing was
+     *                                 written to history, the work item stays locked until abandoned
      */
     @Override
     public void completeOrchestrationWorkItem(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint) {
@@ -603,22 +610,24 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         OrchestrationInstance self = state.getExecutionStartedEvent().orchestrationInstance();
         int episode = (int) state.getEvents().stream().filter(e -> e instanceof OrchestratorStartedEvent).count();
 
-        // 1. Outbound messages: serialize (and size-check) all before sending any.
+        // 1. Outbound messages: serialize (and offload the large ones, §7.1) all before sending any.
         record Outbound(TaskHubQueue queue, String json, Duration delay) {
         }
         List<Outbound> outbound = new ArrayList<>();
         Instant now = Instant.now();
         for (TaskMessage m : checkpoint.activityMessages()) {
             outbound.add(new Outbound(workItems.queue(),
-                    TaskHubQueue.encodeChecked(TaskHubQueue.envelope(m, episode, self)), null));
+                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(), null));
         }
         for (TaskMessage m : checkpoint.orchestratorMessages()) {
             outbound.add(new Outbound(controlQueueFor(m.instanceId()),
-                    TaskHubQueue.encodeChecked(TaskHubQueue.envelope(m, episode, self)), visibilityDelay(m, now)));
+                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(),
+                    visibilityDelay(m, now)));
         }
         for (TaskMessage m : checkpoint.timerMessages()) {
             outbound.add(new Outbound(controlQueueFor(instanceId),
-                    TaskHubQueue.encodeChecked(TaskHubQueue.envelope(m, episode, self)), visibilityDelay(m, now)));
+                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(),
+                    visibilityDelay(m, now)));
         }
         for (Outbound o : outbound) {
             o.queue().send(o.json(), o.delay());
@@ -637,12 +646,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         boolean newExecution = !executionId.equals(item.loadedExecutionId());
         List<HistoryEvent> rows = newExecution ? state.getEvents() : state.getNewEvents();
         long firstPosition = newExecution ? 0 : state.getPastEvents().size();
+        Map<HistoryEvent, Map<String, String>> offloaded = new IdentityHashMap<>();
         if (!rows.isEmpty()) {
-            tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag());
+            tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag(), offloaded);
         }
 
-        // 3. Instances row.
-        tracking.updateInstanceState(instanceId, state, rows);
+        // 3. Instances row (large values point at the history rows' blobs, §7.2).
+        tracking.updateInstanceState(instanceId, state, rows, offloaded);
 
         // 4. Inbound messages.
         for (ReceivedMessage m : item.messages()) {
@@ -726,16 +736,15 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
     /**
      * Sends the activity's response to the orchestration's control queue (Episode from the request, Sender = the
-     * orchestration), then deletes the work item (storage-layout.md §8.4).
-     *
-     * @throws IllegalArgumentException if the response is larger than 45 KiB (nothing was sent)
+     * orchestration), then deletes the work item (storage-layout.md §8.4). A response over 45 KiB goes through its
+     * blob (§7.1).
      */
     @Override
     public void completeActivityWorkItem(ActivityWorkItem workItem, TaskMessage response) {
         ReceivedMessage request = castActivity(workItem).message();
         OrchestrationInstance orchestration = request.data().taskMessage().orchestrationInstance();
         MessageData data = TaskHubQueue.envelope(response, request.data().episode(), orchestration);
-        String json = TaskHubQueue.encodeChecked(data);
+        String json = TaskHubQueue.encode(data, payloads).json();
         TaskHubQueue target = controlQueueFor(response.instanceId());
         target.send(json, null);
         nudgeControlQueue(target.name());
@@ -762,11 +771,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * Creates an instance (storage-layout.md §4 "Client create"): reads the existing Instances row (if its status is
      * one of {@code dedupeStatuses}, nothing happens and the exception below is thrown), sets the event's
      * {@code Generation} to the old one + 1 (0 for a new ID), sends the {@code ExecutionStarted} message to the
-     * instance's control queue first, then writes the Instances row as Pending.
+     * instance's control queue first, then writes the Instances row as Pending. A message over 45 KiB goes through
+     * its blob (§7.1); an input over 60 KiB is then stored in the Instances row as the URL of that blob (§7.2).
      *
      * @throws OrchestrationAlreadyExistsException if the instance exists in one of {@code dedupeStatuses}
      * @throws IllegalArgumentException            if the message is not an ExecutionStarted with instance and
-     *                                             execution IDs, or is larger than 45 KiB
+     *                                             execution IDs
      */
     @Override
     public void createOrchestrationInstance(TaskMessage executionStartedMessage,
@@ -798,16 +808,14 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 started.input(), started.tags(), started.correlation(), started.parentTraceContext(),
                 started.scheduledStartTime(), generation, started.generateNewTrace());
         TaskMessage message = new TaskMessage(event, instance, executionStartedMessage.orchestrationTags());
-        sendToControlQueue(message);
-        tracking.setNewExecution(event, existing);
+        String messageBlobName = sendToControlQueue(message);
+        tracking.setNewExecution(event, existing, messageBlobName);
     }
 
     /**
      * Sends a message to its instance's control queue (Sender {@code {"",""}}, no Episode). TimerFired, scheduled
      * ExecutionStarted messages and scheduled entity requests ({@code op@<time>}, at most 6 days ahead) are delayed
-     * until their time.
-     *
-     * @throws IllegalArgumentException if the message is larger than 45 KiB
+     * until their time. A message over 45 KiB goes through its blob (§7.1).
      */
     @Override
     public void sendTaskOrchestrationMessage(TaskMessage message) {
@@ -815,14 +823,17 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         sendToControlQueue(message);
     }
 
-    private void sendToControlQueue(TaskMessage message) {
-        String json = TaskHubQueue.encodeChecked(TaskHubQueue.envelope(message, null, CLIENT_SENDER));
+    /** Sends a client message; returns the blob it was offloaded to (§7.1), or null. */
+    private String sendToControlQueue(TaskMessage message) {
+        TaskHubQueue.Encoded encoded = TaskHubQueue.encode(TaskHubQueue.envelope(message, null, CLIENT_SENDER),
+                payloads);
         TaskHubQueue queue = controlQueueFor(message.instanceId());
         Duration delay = visibilityDelay(message, Instant.now());
-        queue.send(json, delay);
+        queue.send(encoded.json(), delay);
         if (delay == null) {
             nudgeControlQueue(queue.name());
         }
+        return encoded.blobName();
     }
 
     /**

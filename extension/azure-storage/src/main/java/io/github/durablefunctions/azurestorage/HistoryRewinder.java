@@ -42,6 +42,12 @@ import java.util.Set;
  * transaction, as a checkpoint does, §3.2), at most 99 rows plus the sentinel per transaction, so a rewind never
  * interleaves with a worker's checkpoint of the same instance: whichever commits second gets a 412. Then the Instances
  * row is merged with {@code RuntimeStatus = Pending} and {@code LastUpdatedTime = now}.
+ *
+ * <p>Rows with offloaded properties (storage-layout.md §7.2) need nothing special: the rewind reads only
+ * {@code EventType}, {@code EventId}, {@code TaskScheduledId}, {@code InstanceId}, {@code OrchestrationStatus},
+ * {@code Data} and {@code Reason}, which are small or (for a {@code Reason} left as {@code ""} by an offload) not
+ * needed, and it merges its markers into plain columns. A {@code ReasonBlobName} left next to a rewritten
+ * {@code Reason} is ignored by readers, which follow a {@code <Prop>BlobName} only while {@code <Prop>} is empty.
  */
 final class HistoryRewinder {
     private static final Logger log = LoggerFactory.getLogger(HistoryRewinder.class);

@@ -32,14 +32,19 @@ import java.util.StringJoiner;
  * outputs the {@code Input} and {@code Output} columns are not selected. Pages are the service's pages of at most
  * {@code maxInstanceCount} rows; the continuation token is the SDK's, wrapped by {@link ContinuationTokens}.
  * Entity queries (storage-layout.md §9 "Entity queries") use the same prefix range, paging and tokens, with
- * {@code LastUpdatedTime} bounds and the {@code Input} column only on request.
+ * {@code LastUpdatedTime} bounds and the {@code Input} column only on request. Inputs and outputs offloaded to blobs
+ * (storage-layout.md §7.2; an entity's scheduler state can be large) are downloaded for the states of the page when
+ * they are requested, and only then ({@link TrackingStore#stateOf}).
  */
 final class InstanceQuery {
     private static final Logger log = LoggerFactory.getLogger(InstanceQuery.class);
-    /** The Instances columns read when inputs and outputs are not fetched (§4). */
+    /**
+     * The Instances columns read when inputs and outputs are not fetched (§4), with {@code TagsBlobName} for tags
+     * offloaded to a blob (§7.2).
+     */
     static final List<String> COLUMNS_WITHOUT_PAYLOADS = List.of("PartitionKey", "RowKey", "ExecutionId", "Name",
             "Version", "CustomStatus", "CreatedTime", "LastUpdatedTime", "CompletedTime", "RuntimeStatus",
-            "ScheduledStartTime", "Generation", "Tags", "TaskHubName");
+            "ScheduledStartTime", "Generation", "Tags", "TaskHubName", "Tags" + LargePayloadStore.BLOB_NAME_SUFFIX);
     /** {@code datetime'…'} literals: UTC with 7 fractional digits (100 ns ticks). */
     private static final DateTimeFormatter DATETIME = DateTimeFormatter
             .ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
@@ -90,6 +95,7 @@ final class InstanceQuery {
         if (query.fetchInput()) {
             columns = new ArrayList<>(COLUMNS_WITHOUT_PAYLOADS);
             columns.add("Input");
+            columns.add("Input" + LargePayloadStore.BLOB_NAME_SUFFIX);
         }
         return page(String.join(" and ", conditions), columns, query.pageSize(), query.continuationToken(),
                 query.fetchInput());

@@ -9,7 +9,6 @@ import io.github.durablefunctions.history.OrchestrationInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -21,12 +20,16 @@ import java.util.concurrent.atomic.AtomicLong;
  * One queue of the task hub (a control queue or the work-item queue) with the provider's message conventions
  * (storage-layout.md §6, §8.5): messages are {@link MessageData} JSON as UTF-8 text with an infinite time-to-live;
  * abandoning sets the visibility to {@code min(2^dequeueCount, 600)} seconds; nothing is ever dead-lettered.
+ * Messages over 45 KiB travel as a large-message wrapper whose blob holds the real message (§7.1; see
+ * {@link #encode} and {@link #decode}).
  */
 final class TaskHubQueue {
     private static final Logger log = LoggerFactory.getLogger(TaskHubQueue.class);
 
     /** Largest serialized message sent as is: 45 KiB of UTF-8 (storage-layout.md §7.1). */
-    static final int MAX_MESSAGE_BYTES = 45 * 1024;
+    static final int MAX_MESSAGE_BYTES = LargePayloadStore.MAX_MESSAGE_BYTES;
+    /** The ActivityId of a large-message wrapper: the all-zero GUID (§7.1). */
+    static final UUID WRAPPER_ACTIVITY_ID = new UUID(0, 0);
     /** Longest visibility delay Azure Queues accept is 7 days; stay just below. */
     static final Duration MAX_VISIBILITY_DELAY = Duration.ofDays(7).minusSeconds(1);
     /** The abandon back-off cap (§8.5). */
@@ -37,10 +40,15 @@ final class TaskHubQueue {
 
     private final String name;
     private final QueueClient client;
+    private final LargePayloadStore payloads;
 
-    TaskHubQueue(String name, QueueClient client) {
+    /**
+     * @param payloads the task hub's large-message container, where wrapped messages are read from
+     */
+    TaskHubQueue(String name, QueueClient client, LargePayloadStore payloads) {
         this.name = name;
         this.client = client;
+        this.payloads = payloads;
     }
 
     String name() {
@@ -66,21 +74,66 @@ final class TaskHubQueue {
     }
 
     /**
-     * Serializes a message and checks its size.
+     * A serialized message ready to send.
      *
-     * @throws IllegalArgumentException if it is larger than 45 KiB; blob offloading of large payloads
-     *                                  (storage-layout.md §7) is not implemented yet
+     * @param json     the queue message text: the message itself, or the large-message wrapper
+     * @param blobName the blob the message was offloaded to, or null if it is sent as is
      */
-    static String encodeChecked(MessageData data) {
+    record Encoded(String json, String blobName) {
+    }
+
+    /**
+     * Serializes a message for sending (storage-layout.md §6.2, §7.1). When its JSON is larger than 45 KiB of UTF-8,
+     * the JSON is gzipped and uploaded to {@code {h}-largemessages} as
+     * {@code {instanceId}/message-{ActivityId:N}-{EventType}.json.gz} (the raw ID of the target instance), and the
+     * text to send is a wrapper MessageData that only names that blob: {@code ActivityId} all zeros,
+     * {@code TaskMessage} null, {@code CompressedBlobName} the blob name, {@code SequenceNumber} 0, no
+     * {@code Episode} and no {@code Sender}.
+     *
+     * @throws com.azure.storage.blob.models.BlobStorageException if the upload fails (nothing was sent)
+     */
+    static Encoded encode(MessageData data, LargePayloadStore payloads) {
         String json = MessageCodec.encode(data);
-        int bytes = json.getBytes(StandardCharsets.UTF_8).length;
-        if (bytes > MAX_MESSAGE_BYTES) {
-            throw new IllegalArgumentException("The " + data.taskMessage().event().eventType() + " message for "
-                    + "instance '" + data.instanceId() + "' is " + bytes + " bytes of JSON, more than the "
-                    + MAX_MESSAGE_BYTES + " bytes a queue message can hold; payloads this large need blob "
-                    + "offloading (storage-layout.md §7), which is not supported yet. Use a smaller input/output.");
+        if (!LargePayloadStore.exceedsMessageLimit(json)) {
+            return new Encoded(json, null);
         }
-        return json;
+        String blobName = LargePayloadStore.messageBlobName(data.instanceId(), data.activityId(),
+                data.taskMessage().event().eventType());
+        payloads.upload(blobName, json);
+        log.debug("The {} message for instance '{}' ({} chars of JSON) was offloaded to blob {}",
+                data.taskMessage().event().eventType(), data.instanceId(), json.length(), blobName);
+        return new Encoded(MessageCodec.encode(wrapper(blobName)), blobName);
+    }
+
+    /** The large-message wrapper of a blob (§7.1). */
+    static MessageData wrapper(String blobName) {
+        return new MessageData(WRAPPER_ACTIVITY_ID, null, blobName, 0, null, null, null);
+    }
+
+    /**
+     * Parses a received message body (§6.1, §6.2); a large-message wrapper is resolved by downloading, gunzipping
+     * and parsing its blob (§7.1). The blob is left in place (DTFx does not delete it either; purge does).
+     *
+     * @throws RuntimeException if the body or the blob cannot be read (e.g. {@link IllegalArgumentException} for bad
+     *                          JSON, {@link IllegalStateException} for a missing or corrupt blob); the message says why
+     */
+    MessageData decode(String body) {
+        MessageData data = MessageCodec.decode(body);
+        if (data.taskMessage() != null) {
+            return data;
+        }
+        MessageData resolved;
+        try {
+            resolved = MessageCodec.decode(payloads.download(data.compressedBlobName()));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the large message blob '" + data.compressedBlobName()
+                    + "' does not hold a readable message: " + e.getMessage(), e);
+        }
+        if (resolved.taskMessage() == null) {
+            throw new IllegalArgumentException("the large message blob '" + data.compressedBlobName()
+                    + "' holds another wrapper, not a message");
+        }
+        return resolved;
     }
 
     /**
@@ -107,12 +160,7 @@ final class TaskHubQueue {
             String body = item.getBody() == null ? null : item.getBody().toString();
             MessageData data;
             try {
-                data = MessageCodec.decode(body);
-                if (data.taskMessage() == null) {
-                    throw new IllegalArgumentException("it is a large-message wrapper (CompressedBlobName '"
-                            + data.compressedBlobName() + "'); reading offloaded messages (storage-layout.md §7.1) "
-                            + "is not supported yet");
-                }
+                data = decode(body);
             } catch (RuntimeException e) {
                 ReceivedMessage bad = new ReceivedMessage(this, item.getMessageId(), item.getPopReceipt(),
                         item.getDequeueCount(), inserted, null);

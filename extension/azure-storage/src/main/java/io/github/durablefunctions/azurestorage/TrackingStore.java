@@ -1,7 +1,6 @@
 package io.github.durablefunctions.azurestorage;
 
 import com.azure.core.http.HttpHeaderName;
-import com.azure.core.util.BinaryData;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
@@ -15,7 +14,6 @@ import com.azure.data.tables.models.TableTransactionActionResponse;
 import com.azure.data.tables.models.TableTransactionActionType;
 import com.azure.data.tables.models.TableTransactionFailedException;
 import com.azure.data.tables.models.TableTransactionResult;
-import com.azure.storage.blob.BlobContainerClient;
 import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.backend.OrchestrationState;
@@ -32,10 +30,6 @@ import io.github.durablefunctions.history.OrchestrationRuntimeState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -43,12 +37,19 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.zip.GZIPInputStream;
 
 /**
  * The History and Instances tables of a task hub (storage-layout.md §3, §4): reading and committing history under
  * the sentinel row's ETag, and the Instances row's create, checkpoint and read paths.
+ *
+ * <p>Large table properties (storage-layout.md §7.2, see {@link LargePayloadStore}): a history row's {@code Name,
+ * Input, Result, Output, Reason, Details, Correlation, FailureDetails} or {@code Tags} over 60 KiB of UTF-16 is
+ * gzipped to {@code {h}-largemessages} as {@code {PartitionKey}/history-{RowKey}-{EventType}-{R:X8}-{Property}.json.gz},
+ * the column is set to {@code ""} and {@code <Property>BlobName} names the blob. An Instances row's large
+ * {@code Input} or {@code Output} holds the absolute URL of a blob instead: the blob its history row was offloaded
+ * to, the ExecutionStarted message blob at client create, or a blob of its own; its large {@code Tags} go to
+ * {@code TagsBlobName} as in history rows. Every read resolves both forms; payloads are downloaded only when they
+ * are asked for.
  */
 final class TrackingStore {
     private static final Logger log = LoggerFactory.getLogger(TrackingStore.class);
@@ -57,22 +58,18 @@ final class TrackingStore {
     static final int MAX_EVENTS_PER_BATCH = 99;
     /** A batch is cut when its estimated size passes this (§3.5). */
     static final long MAX_BATCH_BYTES = 3L * 1024 * 1024;
-    private static final Set<String> SIZED_PROPERTIES = Set.of("Name", "Input", "Result", "Output", "Reason",
-            "Details", "Correlation", "FailureDetails", "Tags");
-    private static final String BLOB_NAME_SUFFIX = "BlobName";
-
     private final TaskHubNames names;
     private final TableServiceClient tableService;
     private final TableClient history;
     private final TableClient instances;
-    private final BlobContainerClient largeMessages;
+    private final LargePayloadStore payloads;
 
-    TrackingStore(TaskHubNames names, TableServiceClient tableService, BlobContainerClient largeMessages) {
+    TrackingStore(TaskHubNames names, TableServiceClient tableService, LargePayloadStore payloads) {
         this.names = names;
         this.tableService = tableService;
         this.history = tableService.getTableClient(names.historyTable());
         this.instances = tableService.getTableClient(names.instancesTable());
-        this.largeMessages = largeMessages;
+        this.payloads = payloads;
     }
 
     /** Creates the History and Instances tables if they do not exist. */
@@ -150,24 +147,38 @@ final class TrackingStore {
         return new HistoryLoad(events, executionId, etag, lastCheckpoint);
     }
 
+    /** {@link #commitHistory(String, String, List, long, String, Map)} without reporting offloaded properties. */
+    String commitHistory(String instanceId, String executionId, List<HistoryEvent> events, long firstPosition,
+                         String etag) {
+        return commitHistory(instanceId, executionId, events, firstPosition, etag, null);
+    }
+
     /**
      * Writes history rows and the sentinel in table transactions of at most 99 events plus the sentinel (§3.2,
      * §3.5): events as upsert-replace; the sentinel as Add when {@code etag} is null, else as merge with If-Match.
      * Intermediate batches write {@code IsCheckpointComplete=false}, the last {@code true} with
-     * {@code CheckpointCompletedTimestamp}.
+     * {@code CheckpointCompletedTimestamp}. Large properties are offloaded to blobs first (§7.2), so the batches are
+     * cut by the size of what is actually written.
      *
      * @param firstPosition the history position (RowKey) of {@code events.get(0)}
+     * @param offloaded     if not null, receives the blob name of each offloaded property (by property name) of
+     *                      each event that had one, keyed by the event instance (for {@link #updateInstanceState})
      * @return the sentinel's new ETag for the next checkpoint, or null if the service did not report it for the
      *         final batch (then the next work item's history read supplies it, as it does for every work item)
      * @throws SessionAbortedException on 409 (sentinel exists although we had no ETag) or 412 (ETag mismatch):
      *                                 another worker committed; nothing of that batch was written
      */
     String commitHistory(String instanceId, String executionId, List<HistoryEvent> events, long firstPosition,
-                         String etag) {
+                         String etag, Map<HistoryEvent, Map<String, String>> offloaded) {
         String partitionKey = KeySanitation.escapePartitionKey(instanceId);
         List<TableEntity> rows = new ArrayList<>(events.size());
         for (int i = 0; i < events.size(); i++) {
-            rows.add(HistoryEntityCodec.toEntity(instanceId, firstPosition + i, executionId, events.get(i)));
+            TableEntity row = HistoryEntityCodec.toEntity(instanceId, firstPosition + i, executionId, events.get(i));
+            Map<String, String> blobs = payloads.offloadLargeProperties(row);
+            if (!blobs.isEmpty() && offloaded != null) {
+                offloaded.put(events.get(i), blobs);
+            }
+            rows.add(row);
         }
         String currentEtag = etag;
         int start = 0;
@@ -254,10 +265,10 @@ final class TrackingStore {
         return e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
     }
 
+    /** A row's size for batching: 1 KiB plus its string columns as UTF-16 (offloaded ones are {@code ""}). */
     private static long estimateSize(TableEntity row) {
         long bytes = 1024;
-        for (String property : SIZED_PROPERTIES) {
-            Object v = row.getProperty(property);
+        for (Object v : row.getProperties().values()) {
             if (v instanceof String s) {
                 bytes += 2L * s.length();
             }
@@ -278,32 +289,29 @@ final class TrackingStore {
 
     /**
      * Resolves {@code <Prop>BlobName} columns (large table properties offloaded to {@code {h}-largemessages},
-     * §7.2): downloads and gunzips each blob into {@code <Prop>}.
+     * §7.2): downloads and gunzips each blob into {@code <Prop>}, when {@code <Prop>} is empty or missing (a
+     * non-empty {@code <Prop>} was rewritten after the offload, e.g. by a rewind, and wins).
      */
     private Map<String, Object> resolveLargeProperties(TableEntity row) {
         Map<String, Object> properties = row.getProperties();
         Map<String, Object> resolved = null;
         for (Map.Entry<String, Object> e : properties.entrySet()) {
             String key = e.getKey();
-            if (key.endsWith(BLOB_NAME_SUFFIX) && key.length() > BLOB_NAME_SUFFIX.length()
+            String suffix = LargePayloadStore.BLOB_NAME_SUFFIX;
+            if (key.endsWith(suffix) && key.length() > suffix.length()
                     && e.getValue() instanceof String blobName && !blobName.isEmpty()) {
+                String property = key.substring(0, key.length() - suffix.length());
+                Object current = properties.get(property);
+                if (current != null && !current.toString().isEmpty()) {
+                    continue;
+                }
                 if (resolved == null) {
                     resolved = new HashMap<>(properties);
                 }
-                resolved.put(key.substring(0, key.length() - BLOB_NAME_SUFFIX.length()), downloadGzipText(blobName));
+                resolved.put(property, payloads.download(blobName));
             }
         }
         return resolved == null ? properties : resolved;
-    }
-
-    private String downloadGzipText(String blobName) {
-        BinaryData data = largeMessages.getBlobClient(blobName).downloadContent();
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(data.toBytes()))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Blob " + largeMessages.getBlobContainerName() + "/" + blobName
-                    + " is not valid gzip", e);
-        }
     }
 
     // ----------------------------------------------------------------------------------------------- instances
@@ -326,18 +334,29 @@ final class TrackingStore {
         }
     }
 
+    /** {@link #setNewExecution(ExecutionStartedEvent, TableEntity, String)} for a message sent as is. */
+    void setNewExecution(ExecutionStartedEvent started, TableEntity existing) {
+        setNewExecution(started, existing, null);
+    }
+
     /**
      * Writes the Instances row of a newly created execution as Pending (§4 "Client create"): Insert when
      * {@code existing} is null, else Replace with its ETag. A 409 or 412 (another client won the race) is logged and
-     * swallowed, as DTFx does.
+     * swallowed, as DTFx does. An input over 60 KiB of UTF-16 is stored as a blob URL (§7.2): of the
+     * ExecutionStarted message's blob when the message was offloaded, else of a new blob; large tags go to
+     * {@code TagsBlobName}.
+     *
+     * @param messageBlobName the blob the ExecutionStarted message was offloaded to (§7.1), or null
      */
-    void setNewExecution(ExecutionStartedEvent started, TableEntity existing) {
+    void setNewExecution(ExecutionStartedEvent started, TableEntity existing, String messageBlobName) {
         String instanceId = started.orchestrationInstance().instanceId();
-        TableEntity row = new TableEntity(KeySanitation.escapePartitionKey(instanceId), "");
+        String partitionKey = KeySanitation.escapePartitionKey(instanceId);
+        TableEntity row = new TableEntity(partitionKey, "");
         row.addProperty("ExecutionId", started.orchestrationInstance().executionId());
         putIfNotNull(row, "Name", started.name());
         putIfNotNull(row, "Version", started.version());
-        putIfNotNull(row, "Input", started.input());
+        putIfNotNull(row, "Input", payloads.instanceColumnValue(partitionKey, "Input", started.input(),
+                messageBlobName));
         row.addProperty("CreatedTime", HistoryEntityCodec.dateTime(started.timestamp()));
         row.addProperty("LastUpdatedTime", HistoryEntityCodec.dateTime(Instant.now()));
         row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.PENDING.statusName());
@@ -347,6 +366,7 @@ final class TrackingStore {
         row.addProperty("Generation", started.generation() == null ? 0 : started.generation());
         row.addProperty("Tags", tagsJson(started.tags()));
         row.addProperty("TaskHubName", names.taskHubName());
+        payloads.offloadLargeProperties(row);
         try {
             if (existing == null) {
                 instances.createEntity(row);
@@ -385,11 +405,19 @@ final class TrackingStore {
      * idle entity) leaves no {@code Input} behind: Name = the instance ID, Input = the scheduler state, CustomStatus =
      * the entity status, {@code Running}.
      *
+     * <p>An {@code Input} or {@code Output} over 60 KiB of UTF-16 is stored as the absolute URL of the blob its
+     * history row's property was offloaded to (as {@code offloaded} reports it), or of a new blob when there is none
+     * (e.g. the repair of a finished instance); large tags go to {@code TagsBlobName} (§7.2).
+     *
      * @param state     the runtime state after the episode
      * @param newEvents the events written by this checkpoint
+     * @param offloaded the blob names of the history properties {@link #commitHistory} offloaded, by event instance
+     *                  and property
      */
-    void updateInstanceState(String instanceId, OrchestrationRuntimeState state, List<HistoryEvent> newEvents) {
-        TableEntity row = new TableEntity(KeySanitation.escapePartitionKey(instanceId), "");
+    void updateInstanceState(String instanceId, OrchestrationRuntimeState state, List<HistoryEvent> newEvents,
+                             Map<HistoryEvent, Map<String, String>> offloaded) {
+        String partitionKey = KeySanitation.escapePartitionKey(instanceId);
+        TableEntity row = new TableEntity(partitionKey, "");
         row.addProperty("CustomStatus", state.getCustomStatus() == null ? HistoryEntityCodec.NULL_LITERAL
                 : state.getCustomStatus());
         row.addProperty("ExecutionId", state.getExecutionId());
@@ -402,7 +430,8 @@ final class TrackingStore {
                 putIfNotNull(row, "Version", started.version());
                 row.addProperty("CreatedTime", HistoryEntityCodec.dateTime(started.timestamp()));
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
-                putIfNotNull(row, "Input", started.input());
+                putIfNotNull(row, "Input", instanceValue(partitionKey, "Input", started.input(), started, "Input",
+                        offloaded));
                 row.addProperty("Tags", tagsJson(started.tags()));
                 if (started.generation() != null) {
                     row.addProperty("Generation", started.generation());
@@ -416,20 +445,26 @@ final class TrackingStore {
                 boolean terminatedWithReason = completed.orchestrationStatus()
                         == OrchestrationRuntimeStatus.TERMINATED && completed.result() != null;
                 putIfNotNull(row, "Output", completed.failureDetails() != null && !terminatedWithReason
-                        ? completed.failureDetails().toString() : completed.result());
+                        ? instanceValue(partitionKey, "Output", completed.failureDetails().toString(), null, null,
+                        offloaded)
+                        : instanceValue(partitionKey, "Output", completed.result(), completed, "Result", offloaded));
             } else if (e instanceof ContinueAsNewEvent continued) {
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.CONTINUED_AS_NEW.statusName());
-                putIfNotNull(row, "Output", continued.result());
+                putIfNotNull(row, "Output", instanceValue(partitionKey, "Output", continued.result(), continued,
+                        "Result", offloaded));
             } else if (e instanceof ExecutionTerminatedEvent terminated) {
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.TERMINATED.statusName());
                 row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(Instant.now()));
-                putIfNotNull(row, "Output", terminated.input());
+                putIfNotNull(row, "Output", instanceValue(partitionKey, "Output", terminated.input(), terminated,
+                        "Input", offloaded));
             } else if (e instanceof ExecutionSuspendedEvent suspended) {
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.SUSPENDED.statusName());
-                putIfNotNull(row, "Output", suspended.reason());
+                putIfNotNull(row, "Output", instanceValue(partitionKey, "Output", suspended.reason(), suspended,
+                        "Reason", offloaded));
             } else if (e instanceof ExecutionResumedEvent resumed) {
                 row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.RUNNING.statusName());
-                putIfNotNull(row, "Output", resumed.reason());
+                putIfNotNull(row, "Output", instanceValue(partitionKey, "Output", resumed.reason(), resumed,
+                        "Reason", offloaded));
             }
         }
         if (row.getProperty("RuntimeStatus") == null && state.getRuntimeStatus() == OrchestrationRuntimeStatus.RUNNING
@@ -439,20 +474,38 @@ final class TrackingStore {
         }
         boolean entityExecution = instanceId.startsWith("@")
                 && newEvents.stream().anyMatch(e -> e instanceof ExecutionStartedEvent);
+        payloads.offloadLargeProperties(row);
         instances.upsertEntityWithResponse(row, entityExecution ? TableEntityUpdateMode.REPLACE
                 : TableEntityUpdateMode.MERGE, null, null);
     }
 
+    /** {@link #updateInstanceState(String, OrchestrationRuntimeState, List, Map)} with no offloaded history. */
+    void updateInstanceState(String instanceId, OrchestrationRuntimeState state, List<HistoryEvent> newEvents) {
+        updateInstanceState(instanceId, state, newEvents, Map.of());
+    }
+
+    /**
+     * The value of an Instances {@code Input} / {@code Output} column (§7.2): {@code value} if it fits, else the URL
+     * of the blob the event's {@code historyProperty} was offloaded to, or of a new blob.
+     */
+    private String instanceValue(String partitionKey, String column, String value, HistoryEvent event,
+                                 String historyProperty, Map<HistoryEvent, Map<String, String>> offloaded) {
+        Map<String, String> blobs = event == null ? null : offloaded.get(event);
+        return payloads.instanceColumnValue(partitionKey, column, value,
+                blobs == null ? null : blobs.get(historyProperty));
+    }
+
     /**
      * Marks an instance that has no history as Terminated (§4 "Terminate of an instance that has no history"),
-     * if it has an Instances row.
+     * if it has an Instances row. A reason over 60 KiB of UTF-16 is stored as the URL of a new blob (§7.2).
      */
     void updateStatusForTermination(String instanceId, String reason, Instant timestamp) {
-        TableEntity row = new TableEntity(KeySanitation.escapePartitionKey(instanceId), "");
+        String partitionKey = KeySanitation.escapePartitionKey(instanceId);
+        TableEntity row = new TableEntity(partitionKey, "");
         row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.TERMINATED.statusName());
         row.addProperty("LastUpdatedTime", HistoryEntityCodec.dateTime(timestamp));
         row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(Instant.now()));
-        putIfNotNull(row, "Output", reason);
+        putIfNotNull(row, "Output", payloads.instanceColumnValue(partitionKey, "Output", reason, null));
         try {
             instances.updateEntityWithResponse(row, TableEntityUpdateMode.MERGE, false, null, null);
         } catch (TableServiceException e) {
@@ -476,8 +529,14 @@ final class TrackingStore {
 
     /**
      * The state held by an Instances row (also a row of a query, §4 "Queries"), as {@link #getState} reads it.
+     * Offloaded values are resolved (§7.2): with {@code fetchInputsAndOutputs}, an {@code Input} / {@code Output}
+     * that is a blob URL is downloaded (for the ExecutionStarted message blob of a client create, the message's
+     * input), as is a blob named by {@code InputBlobName} / {@code OutputBlobName} next to an empty column; without
+     * it neither is downloaded (except the output of a Failed instance without an ExecutionCompleted row, whose
+     * {@code "ErrorType: message"} gives the failure details). Tags in {@code TagsBlobName} are always read.
      *
      * @param instanceId the unescaped instance ID of the row
+     * @throws IllegalStateException if the row has an unknown status, or names a blob that is missing or unreadable
      */
     OrchestrationState stateOf(String instanceId, TableEntity row, boolean fetchInputsAndOutputs) {
         Map<String, Object> p = row.getProperties();
@@ -491,7 +550,7 @@ final class TrackingStore {
             throw new IllegalStateException("Instances row of '" + instanceId + "' has an unknown RuntimeStatus '"
                     + statusName + "'", e);
         }
-        String output = stringOf(p.get("Output"));
+        String output = fetchInputsAndOutputs ? payloads.resolveColumn(p, "Output") : null;
         FailureDetails failure = null;
         if (status == OrchestrationRuntimeStatus.FAILED) {
             TableEntity completion = findCompletionRow(instanceId, executionId);
@@ -501,6 +560,9 @@ final class TrackingStore {
                 if (event instanceof ExecutionCompletedEvent completed) {
                     failure = completed.failureDetails();
                 }
+            }
+            if (failure == null && output == null) {
+                output = payloads.resolveColumn(p, "Output");
             }
             if (failure == null && output != null) {
                 int colon = output.indexOf(": ");
@@ -512,12 +574,12 @@ final class TrackingStore {
         if (HistoryEntityCodec.NULL_LITERAL.equals(customStatus)) {
             customStatus = null;
         }
-        String tagsText = stringOf(p.get("Tags"));
+        String tagsText = payloads.resolveColumn(p, "Tags");
         Map<String, String> tags = tagsText == null || tagsText.isEmpty()
                 || HistoryEntityCodec.NULL_LITERAL.equals(tagsText) ? null : DtfxJson.readTags(DtfxJson.parse(tagsText));
         Object generation = p.get("Generation");
         return new OrchestrationState(instanceId, executionId, stringOf(p.get("Name")), stringOf(p.get("Version")),
-                status, fetchInputsAndOutputs ? stringOf(p.get("Input")) : null,
+                status, fetchInputsAndOutputs ? payloads.resolveColumn(p, "Input") : null,
                 fetchInputsAndOutputs ? output : null, customStatus, instantOf(p.get("CreatedTime")),
                 instantOf(p.get("LastUpdatedTime")), instantOf(p.get("CompletedTime")), failure, tags,
                 instantOf(p.get("ScheduledStartTime")), generation instanceof Number n ? n.intValue() : 0);

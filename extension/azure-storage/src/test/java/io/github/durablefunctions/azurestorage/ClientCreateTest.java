@@ -115,13 +115,20 @@ class ClientCreateTest {
     }
 
     @Test
-    void messagesOverFortyFiveKibibytesFailClearlyAndNothingIsWritten() {
+    void messagesOverFortyFiveKibibytesAreSentThroughABlob() {
         String id = "client-create-big";
         String input = "\"" + "x".repeat(50_000) + "\"";
-        assertThatThrownBy(() -> service.createOrchestrationInstance(start(id, "e1", input), RUNNING))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining(id)
-                .hasMessageContaining("bytes").hasMessageContaining("46080");
-        assertThat(service.getOrchestrationState(id, false)).isNull();
+        service.createOrchestrationInstance(start(id, "e1", input), RUNNING);
+
+        // The queue holds a wrapper naming the message blob (storage-layout.md §7.1), and the row's Input is the
+        // blob's URL (§7.2); LargePayloadTest checks the formats in detail.
+        String queue = "clientcreatehub-control-0" + Fnv1aHash.partitionIndex(id, 4);
+        assertThat(StorageTestSupport.queues().getQueueClient(queue).peekMessages(32, null, null).stream()
+                .map(m -> m.getBody().toString()).filter(b -> b.contains(id + "/message-")))
+                .singleElement().satisfies(b -> assertThat(b).contains("\"TaskMessage\":null").doesNotContain("xxx"));
+        assertThat((String) StorageTestSupport.rows("ClientCreateHubInstances", id).get(0).getProperty("Input"))
+                .endsWith("-ExecutionStarted.json.gz").contains("/clientcreatehub-largemessages/" + id + "/message-");
+        assertThat(service.getOrchestrationState(id, true).input()).isEqualTo(input);
     }
 
     @Test

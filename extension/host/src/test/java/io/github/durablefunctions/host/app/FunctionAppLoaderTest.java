@@ -39,8 +39,8 @@ class FunctionAppLoaderTest {
         Path dir = TestApp.write(tmp, "{\"version\": \"2.0\"}");
         try (FunctionApp app = FunctionAppLoader.load(dir, TestApp.hidingParent(), NO_SETTINGS)) {
             assertThat(app.functions()).extracting(FunctionDefinition::name).containsExactly("Account",
-                    "BadActivityInput", "Boom", "CleanEntityStorage", "Counter", "CounterCaller", "Fail",
-                    "FailingOrchestrator", "FailsOnce", "FlakyOnce", "GetItem", "Greet", "HelloCities", "Join",
+                    "BadActivityInput", "Boom", "CleanEntityStorage", "Counter", "CounterCaller", "EchoOrchestration",
+                    "Fail", "FailingOrchestrator", "FailsOnce", "FlakyOnce", "GetItem", "Greet", "HelloCities", "Join",
                     "LockAndWait", "SayHello", "Sleep", "SlowOrchestration", "Square", "StartOrchestration",
                     "TallyFunction", "TimerOrchestration", "WaitForApproval");
 

@@ -76,6 +76,12 @@ public class HelloFunctions {
         return ctx.callActivity("Sleep", ctx.getInput(Long.class), String.class).await();
     }
 
+    /** Returns its input unchanged (a JSON string); with a large input, both go through blobs. */
+    @FunctionName("EchoOrchestration")
+    public String echo(@OrchestrationTrigger(name = "ctx") TaskOrchestrationContext ctx) {
+        return ctx.getInput(String.class);
+    }
+
     /** Calls an activity that throws, without catching it. */
     @FunctionName("FailingOrchestrator")
     public String failing(@OrchestrationTrigger(name = "ctx", orchestration = "FailingOrchestration")

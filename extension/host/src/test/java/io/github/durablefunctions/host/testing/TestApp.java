@@ -56,6 +56,7 @@ public final class TestApp {
                         } ]""")
                 .function("HelloCities", JAR, ENTRY + "helloCities", orchestrationTrigger(""))
                 .function("SlowOrchestration", JAR, ENTRY + "slow", orchestrationTrigger(""))
+                .function("EchoOrchestration", JAR, ENTRY + "echo", orchestrationTrigger(""))
                 .function("FailingOrchestrator", JAR, ENTRY + "failing",
                         orchestrationTrigger(",\n  \"orchestration\" : \"FailingOrchestration\""))
                 .function("WaitForApproval", JAR, ENTRY + "waitForApproval", orchestrationTrigger(""))
