@@ -131,6 +131,18 @@ final class SampleHost implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /**
+     * Writes a thread dump of the running process ({@code jcmd <pid> Thread.print}) next to its log, for diagnosing
+     * a stuck host; returns the file.
+     */
+    Path dumpThreads() throws IOException, InterruptedException {
+        Path dump = Paths.get(log.toString().replace(".log", "-threads.txt"));
+        String jcmd = Paths.get(System.getProperty("java.home"), "bin", "jcmd").toString();
+        new ProcessBuilder(jcmd, String.valueOf(process.pid()), "Thread.print").redirectErrorStream(true)
+                .redirectOutput(dump.toFile()).start().waitFor(30, TimeUnit.SECONDS);
+        return dump;
+    }
+
     /** Whether the process started last is running. */
     boolean isAlive() {
         return process != null && process.isAlive();

@@ -11,12 +11,15 @@ import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
 import com.azure.storage.blob.BlobServiceClient;
+import com.azure.storage.common.policy.RequestRetryOptions;
+import com.azure.storage.common.policy.RetryPolicyType;
 import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.queue.QueueMessageEncoding;
 import com.azure.storage.queue.QueueServiceClient;
 import com.azure.storage.queue.QueueServiceClientBuilder;
 import io.github.durablefunctions.azurestorage.azurite.Azurite;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
@@ -25,10 +28,24 @@ import reactor.core.publisher.Mono;
  * The three storage service clients of one account, built once from a connection string over one shared JDK HTTP
  * client. {@code UseDevelopmentStorage=true} is mapped to
  * {@link Azurite#DEVELOPMENT_STORAGE_CONNECTION_STRING} (Azurite on 127.0.0.1:10000/10001/10002).
- * Queue messages are sent and received as plain text (no Base64; storage-layout.md §6.1). Every request each client
+ * Queue messages are sent and received as plain text (no Base64; storage-layout.md §6.1). Calls have bounded
+ * timeouts (connect 10 s, response 15 s, queue and blob calls at most 4 tries of 60 s, with 1-15 s exponential
+ * back-off between them; table calls keep the SDK's 3 retries). Every request each client
  * sends (each retry too) is counted per service: {@link #transactions()}.
  */
 final class StorageClients {
+    /*
+     * Bounded waits: a storage call that gets no answer (a half-closed connection, a storage node restarting) fails
+     * after RESPONSE_TIMEOUT and is retried, instead of holding a worker thread for the SDK defaults' 60 s per try
+     * times four tries. Storage answers in milliseconds when it is up; these are only the ceiling.
+     */
+    static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    static final Duration RESPONSE_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
+    /** Queue and blob calls: tries (first one included) and the limit of one try. */
+    static final int MAX_TRIES = 4;
+    static final Duration TRY_TIMEOUT = Duration.ofSeconds(60);
+
     private final QueueServiceClient queues;
     private final TableServiceClient tables;
     private final BlobServiceClient blobs;
@@ -38,14 +55,18 @@ final class StorageClients {
 
     StorageClients(String connectionString) {
         String resolved = resolveConnectionString(connectionString);
-        HttpClient http = new JdkHttpClientBuilder().build();
+        HttpClient http = new JdkHttpClientBuilder().connectionTimeout(CONNECT_TIMEOUT)
+                .responseTimeout(RESPONSE_TIMEOUT).readTimeout(READ_TIMEOUT).writeTimeout(READ_TIMEOUT).build();
+        RequestRetryOptions storageRetries = new RequestRetryOptions(RetryPolicyType.EXPONENTIAL, MAX_TRIES,
+                TRY_TIMEOUT, Duration.ofSeconds(1), Duration.ofSeconds(15), null);
         try {
             this.queues = new QueueServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .messageEncoding(QueueMessageEncoding.NONE).addPolicy(new Counting(queueRequests)).buildClient();
+                    .messageEncoding(QueueMessageEncoding.NONE).retryOptions(storageRetries)
+                    .addPolicy(new Counting(queueRequests)).buildClient();
             this.tables = new TableServiceClientBuilder().connectionString(resolved).httpClient(http)
                     .addPolicy(new Counting(tableRequests)).buildClient();
             this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .addPolicy(new Counting(blobRequests)).buildClient();
+                    .retryOptions(storageRetries).addPolicy(new Counting(blobRequests)).buildClient();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("The storage connection string is not valid: " + e.getMessage()
                     + " (expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=...;AccountName=...;"
