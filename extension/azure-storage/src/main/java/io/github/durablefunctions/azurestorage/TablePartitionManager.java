@@ -95,6 +95,12 @@ final class TablePartitionManager {
             Objects.requireNonNull(drainTimeout);
             Objects.requireNonNull(shutdownTimeout);
         }
+
+        /** This timing with another drain timeout. */
+        Timing withDrainTimeout(Duration value) {
+            return new Timing(leaseInterval, claimLease, acquireInterval, fastPollInterval, operationTimeout, value,
+                    shutdownTimeout);
+        }
     }
 
     /** Told when this worker gains or gives up reading control queues. Called on the manager's thread. */
@@ -432,8 +438,9 @@ final class TablePartitionManager {
                     if (inFlight == 0 || timedOut) {
                         if (inFlight > 0) {
                             log.warn("Worker {}: {} work item(s) of partition {} still in flight after {} s of "
-                                    + "draining; releasing it anyway (a late checkpoint is refused by the history "
-                                    + "ETag)", workerId, inFlight, queue, time.drainTimeout().toSeconds());
+                                    + "draining ({}); releasing it anyway (a late checkpoint that conflicts with the "
+                                    + "next owner's is refused by the history ETag)", workerId, inFlight, queue,
+                                    time.drainTimeout().toSeconds(), drain.reason());
                         }
                         p.remove("CurrentOwner");
                         p.put("IsDraining", false);

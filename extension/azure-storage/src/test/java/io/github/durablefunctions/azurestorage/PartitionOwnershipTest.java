@@ -17,6 +17,8 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -190,6 +192,54 @@ class PartitionOwnershipTest {
             assertThat(partitionRows(hub)).extracting(r -> r.getProperty("CurrentOwner"))
                     .containsExactly("worker-B", "worker-A");
             assertThat(partitionRows(hub)).allSatisfy(r -> assertThat(r.getProperty("NextOwner")).isNull());
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    @Test
+    void aShuttingDownOwnerDrainsItsPartitionWhichAnotherWorkerStealsAndClaimsOnRelease() throws Exception {
+        String hub = "ShutdownStealHub";
+        String q0 = "shutdownstealhub-control-00";
+        AzureStorageOrchestrationService a = service(hub, 1, "worker-A");
+        AzureStorageOrchestrationService b = service(hub, 1, "worker-B");
+        try {
+            a.start();
+            DurableTaskClient client = new BackendDurableTaskClient(a, new JacksonDataConverter());
+            client.scheduleNewOrchestrationInstance("Anything", null, "held");
+            OrchestrationWorkItem item = StorageTestSupport.lockWithin(a, Duration.ofSeconds(20));
+            assertThat(item).isNotNull();
+            // One partition, two workers: the target is 0, B does not steal for balance.
+            b.start();
+            b.partitionManager().suspend();
+            assertThat(row(hub, q0).getProperty("NextOwner")).isNull();
+
+            // A stops while its work item is in flight: it drains, renewing with IsDraining = true, NextOwner null.
+            CompletableFuture<Void> stopping = CompletableFuture.runAsync(a::stop);
+            await().atMost(Duration.ofSeconds(20)).until(() ->
+                    Boolean.TRUE.equals(row(hub, q0).getProperty("IsDraining")));
+            TableEntity draining = row(hub, q0);
+            assertThat(draining.getProperty("CurrentOwner")).isEqualTo("worker-A");
+            assertThat(draining.getProperty("NextOwner")).isNull();
+            assertThat(a.listeningQueues()).isEmpty();
+
+            // B sees an owner shutting down and steals the partition.
+            b.partitionManager().runOnce();
+            assertThat(row(hub, q0).getProperty("NextOwner")).isEqualTo("worker-B");
+            assertThat(row(hub, q0).getProperty("CurrentOwner")).isEqualTo("worker-A");
+            assertThat(stopping).isNotDone();
+
+            // The work item ends: A releases the row to B and stop() returns; B claims it.
+            a.abandonOrchestrationWorkItem(item);
+            stopping.get(20, TimeUnit.SECONDS);
+            TableEntity released = row(hub, q0);
+            assertThat(released.getProperty("CurrentOwner")).isNull();
+            assertThat(released.getProperty("NextOwner")).isEqualTo("worker-B");
+            assertThat(released.getProperty("IsDraining")).isEqualTo(false);
+            b.partitionManager().runOnce();
+            assertThat(row(hub, q0).getProperty("CurrentOwner")).isEqualTo("worker-B");
+            assertThat(b.listeningQueues()).containsExactly(q0);
         } finally {
             a.close();
             b.close();
