@@ -45,6 +45,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -89,6 +90,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * .MaximumSignalDelayTime}, storage-layout.md §8.6); the entity re-sends a request that arrives early.
      */
     static final Duration MAX_ENTITY_SIGNAL_DELAY = Duration.ofDays(6);
+    /** How long stopping a control-queue listener waits for a receive call under way. */
+    private static final Duration LISTENER_STOP_WAIT = Duration.ofSeconds(5);
 
     private final AzureStorageOrchestrationServiceSettings settings;
     private final TaskHubNames names;
@@ -137,8 +140,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                     }
 
                     @Override
-                    public void lost(String queueName) {
-                        stopListening(queueName);
+                    public void stopListening(Collection<String> queueNames) {
+                        AzureStorageOrchestrationService.this.stopListening(queueNames);
+                    }
+
+                    @Override
+                    public int inFlight(String queueName) {
+                        return sessions.activeCount(queueName);
                     }
                 });
     }
@@ -197,7 +205,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
     }
 
-    /** Creates the task hub if needed, claims partitions through the Partitions table and listens to them. */
+    /**
+     * Creates the task hub if needed, then manages partition ownership through the Partitions table (see
+     * {@link TablePartitionManager}, storage-layout.md §5.1): claims free and expired partitions, steals toward a
+     * balanced share from workers that own more, drains and hands over partitions other workers steal, and listens
+     * to the control queues it owns.
+     */
     @Override
     public synchronized void start() {
         if (closed) {
@@ -213,7 +226,15 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 partitions.ownedQueues());
     }
 
-    /** Stops listening and releases the owned partitions; handed-out work items may still be completed. */
+    /**
+     * Graceful shutdown of the worker side (storage-layout.md §5.1 "Shutdown"): stops reading every control queue,
+     * hands the messages buffered in memory back to their queues at once (visibility 0), waits for the work items in
+     * flight of each queue to be completed or abandoned (at most 60 s per queue; then it logs and goes on), and
+     * releases each Partitions row ({@code CurrentOwner} null), so another worker takes the partitions over within
+     * seconds instead of after the lease expires. {@code DurableTaskWorker.stop} calls this after it has stopped
+     * taking new work and waited for running functions. Work items still out may be completed or abandoned until
+     * {@link #close()}.
+     */
     @Override
     public synchronized void stop() {
         if (!started) {
@@ -221,9 +242,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
         started = false;
         partitions.stop();
-        for (String queue : List.copyOf(listeners.keySet())) {
-            stopListening(queue);
-        }
+        stopListening(List.copyOf(listeners.keySet()));
         log.info("Worker '{}' stopped on task hub '{}'", settings.getWorkerId(), names.taskHubName());
     }
 
@@ -249,6 +268,16 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return partitions;
     }
 
+    /** How many control-queue messages are buffered in memory, not handed out (for tests). */
+    int bufferedMessageCount(String queueName) {
+        return sessions.bufferedCount(queueName);
+    }
+
+    /** How many orchestration work items of a control queue are handed out now (for tests). */
+    int inFlightWorkItems(String queueName) {
+        return sessions.activeCount(queueName);
+    }
+
     TaskHubNames names() {
         return names;
     }
@@ -269,12 +298,32 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         });
     }
 
-    private void stopListening(String queueName) {
-        ControlQueueListener listener = listeners.remove(queueName);
-        if (listener != null) {
-            listener.stop();
+    /**
+     * Stops reading the control queues (their listeners stop in parallel; a batch received meanwhile is handed back by
+     * the listener itself), then hands the messages buffered for them back to the queues at once, so that the next
+     * owner receives them without waiting for the visibility timeout (storage-layout.md §5.1 "drain"). Work items
+     * already handed out are not touched.
+     */
+    private void stopListening(Collection<String> queueNames) {
+        List<ControlQueueListener> stopping = new ArrayList<>();
+        for (String queueName : queueNames) {
+            ControlQueueListener listener = listeners.remove(queueName);
+            if (listener != null) {
+                listener.requestStop();
+                stopping.add(listener);
+            }
         }
-        sessions.dropQueue(queueName);
+        for (ControlQueueListener listener : stopping) {
+            listener.stop(LISTENER_STOP_WAIT);
+        }
+        for (String queueName : queueNames) {
+            List<ReceivedMessage> buffered = sessions.removeQueue(queueName);
+            if (!buffered.isEmpty()) {
+                int handedBack = ControlQueueListener.handBack(buffered);
+                log.info("Worker '{}': handed {} buffered message(s) of {} back to the queue", settings.getWorkerId(),
+                        handedBack, queueName);
+            }
+        }
     }
 
     private void nudgeControlQueue(String queueName) {

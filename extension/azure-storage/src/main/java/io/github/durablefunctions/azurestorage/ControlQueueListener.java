@@ -1,9 +1,12 @@
 package io.github.durablefunctions.azurestorage;
 
+import com.azure.storage.queue.models.QueueStorageException;
+import com.azure.storage.queue.models.UpdateMessageResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 
@@ -13,6 +16,12 @@ import java.util.List;
  * SequenceNumber and hands them to the {@link OrchestrationSessionManager}. Pauses while the process buffers
  * {@code controlQueueBufferThreshold} messages or more. When the queue is empty it backs off (see
  * {@link PollingBackoff}); {@link #nudge()} ends the pause at once, for messages this process just sent.
+ *
+ * <p>Stopping loses no message: the polling thread is never interrupted inside a receive call (an interrupted HTTP
+ * call could drop a response whose messages would then stay invisible for the visibility timeout); a batch that
+ * arrives after {@link #requestStop()} is not buffered but handed back to the queue at once (see
+ * {@link #handBack(Collection)}). Once {@link #stop()} has returned, the listener adds nothing more to the
+ * {@link OrchestrationSessionManager}, so the caller can take the queue's buffered messages out and hand them back.
  */
 final class ControlQueueListener {
     private static final Logger log = LoggerFactory.getLogger(ControlQueueListener.class);
@@ -26,6 +35,8 @@ final class ControlQueueListener {
     private final Duration visibilityTimeout;
     private final PollingBackoff backoff;
     private final Thread thread;
+    /** Guards {@link #running} against a batch being buffered while the listener stops. */
+    private final Object stateLock = new Object();
     private volatile boolean running = true;
 
     ControlQueueListener(TaskHubQueue queue, OrchestrationSessionManager sessions,
@@ -53,16 +64,69 @@ final class ControlQueueListener {
         backoff.reset();
     }
 
-    /** Stops polling and waits (up to 5 s) for the thread to end. Buffered messages stay buffered. */
-    void stop() {
-        running = false;
-        backoff.wake();
-        thread.interrupt();
+    /**
+     * Stops polling without waiting: a receive call under way finishes, and its messages are handed back to the queue
+     * instead of being buffered.
+     */
+    void requestStop() {
+        synchronized (stateLock) {
+            running = false;
+            stateLock.notifyAll();
+        }
+        backoff.close();
+    }
+
+    /**
+     * Stops polling ({@link #requestStop()}) and waits up to {@code timeout} for the polling thread to end. Whether or
+     * not it ended in time, no batch is buffered after this returns.
+     *
+     * @return true if the polling thread has ended
+     */
+    boolean stop(Duration timeout) {
+        requestStop();
         try {
-            thread.join(5_000);
+            thread.join(Math.max(1, timeout.toMillis()));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (thread.isAlive()) {
+            log.warn("Control queue {}: the listener is still inside a receive call after {} ms; messages it receives "
+                    + "are handed back to the queue", queue.name(), timeout.toMillis());
+            return false;
+        }
+        return true;
+    }
+
+    /** Stops polling and waits (up to 5 s) for the thread to end; see {@link #stop(Duration)}. */
+    void stop() {
+        stop(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Makes received messages visible again at once ({@code UpdateMessage} with visibility 0, storage-layout.md
+     * §5.1 "drain"), so that the next owner of their control queue receives them without waiting for the visibility
+     * timeout. A message that is gone or was received again meanwhile (404, pop-receipt mismatch) is skipped; no
+     * failure is thrown (a message that could not be handed back becomes visible when its visibility timeout ends).
+     *
+     * @return how many messages were handed back
+     */
+    static int handBack(Collection<ReceivedMessage> messages) {
+        int count = 0;
+        for (ReceivedMessage m : messages) {
+            try {
+                UpdateMessageResult r = m.queue().client().updateMessage(m.messageId(), m.popReceipt(), null,
+                        Duration.ZERO);
+                m.popReceipt(r.getPopReceipt());
+                count++;
+            } catch (QueueStorageException e) {
+                log.warn("Queue {}: handing back {} failed ({}); it becomes visible when its visibility timeout ends",
+                        m.queue().name(), m, TaskHubQueue.describe(e));
+            } catch (RuntimeException e) {
+                log.warn("Queue {}: handing back {} failed ({}); it becomes visible when its visibility timeout ends",
+                        m.queue().name(), m, e.toString());
+            }
+        }
+        return count;
     }
 
     private void run() {
@@ -71,7 +135,7 @@ final class ControlQueueListener {
         while (running) {
             try {
                 if (sessions.bufferedCount() >= bufferThreshold) {
-                    Thread.sleep(100);
+                    pause(100);
                     continue;
                 }
                 List<ReceivedMessage> messages = queue.receive(batchSize, visibilityTimeout);
@@ -82,9 +146,15 @@ final class ControlQueueListener {
                 }
                 backoff.reset();
                 messages.sort(ORDER);
-                if (running) {
-                    sessions.add(messages);
+                synchronized (stateLock) {
+                    if (running) {
+                        sessions.add(messages);
+                        continue;
+                    }
                 }
+                int handedBack = handBack(messages);
+                log.debug("Control queue {}: stopped during a receive; handed {} message(s) back", queue.name(),
+                        handedBack);
             } catch (InterruptedException e) {
                 if (!running) {
                     break;
@@ -98,7 +168,7 @@ final class ControlQueueListener {
                 log.warn("Control queue {}: receiving failed ({} in a row); retrying in {} ms: {}", queue.name(),
                         failures, pause, e.toString());
                 try {
-                    Thread.sleep(pause);
+                    pause(pause);
                 } catch (InterruptedException ie) {
                     if (!running) {
                         break;
@@ -107,5 +177,19 @@ final class ControlQueueListener {
             }
         }
         log.debug("Stopped listening to control queue {}", queue.name());
+    }
+
+    /** Sleeps up to {@code millis}, ending early when the listener is stopped. */
+    private void pause(long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + millis * 1_000_000L;
+        synchronized (stateLock) {
+            while (running) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return;
+                }
+                stateLock.wait(Math.max(1, left / 1_000_000L));
+            }
+        }
     }
 }

@@ -21,6 +21,12 @@ import java.util.concurrent.TimeUnit;
  * {@code ExecutionStarted} always starts a new batch; messages addressed to no execution ({@code ExecutionId} null)
  * join the batch; messages for another execution wait for a later batch. While a batch of an instance is out
  * ({@link #take(Duration)} until {@link #release(String)}), further messages for it wait in the buffer.
+ *
+ * <p>Per control queue bookkeeping (for partition draining, storage-layout.md §5.1): every message remembers the queue
+ * it came from ({@link ReceivedMessage#queue()}), and a batch that is out remembers the queue of its messages (all
+ * messages of an instance come from the one control queue its ID maps to, §2). {@link #removeQueue(String)} takes a
+ * queue's buffered messages out so that they can be handed back, and {@link #activeCount(String)} tells how many work
+ * items of a queue are in flight.
  */
 final class OrchestrationSessionManager {
 
@@ -31,6 +37,8 @@ final class OrchestrationSessionManager {
     private static final class InstanceBuffer {
         final List<ReceivedMessage> pending = new ArrayList<>();
         boolean active;
+        /** The control queue of the batch that is out, while {@link #active}. */
+        String activeQueue;
         boolean queued;
     }
 
@@ -91,6 +99,7 @@ final class OrchestrationSessionManager {
                 }
                 buffered -= batch.size();
                 buffer.active = true;
+                buffer.activeQueue = batch.get(0).queue().name();
                 return new Batch(instanceId, batch);
             }
         }
@@ -104,6 +113,7 @@ final class OrchestrationSessionManager {
                 return;
             }
             buffer.active = false;
+            buffer.activeQueue = null;
             if (buffer.pending.isEmpty()) {
                 instances.remove(instanceId);
             } else {
@@ -113,21 +123,60 @@ final class OrchestrationSessionManager {
     }
 
     /**
-     * Forgets buffered (not handed out) messages that came from a queue this worker no longer owns: their new owner
-     * receives them once their visibility timeout expires.
+     * Takes out every buffered message (received, not handed out in a batch) that came from {@code queueName}: for a
+     * control queue this worker stops reading (drained or lost partition), so that the caller can hand them back to
+     * the queue. Batches already handed out are not touched; see {@link #activeCount(String)}.
+     *
+     * @return the removed messages, in buffer order
      */
-    void dropQueue(String queueName) {
+    List<ReceivedMessage> removeQueue(String queueName) {
+        List<ReceivedMessage> removed = new ArrayList<>();
         synchronized (lock) {
             Iterator<Map.Entry<String, InstanceBuffer>> it = instances.entrySet().iterator();
             while (it.hasNext()) {
                 InstanceBuffer buffer = it.next().getValue();
-                int before = buffer.pending.size();
-                buffer.pending.removeIf(m -> m.queue().name().equals(queueName));
-                buffered -= before - buffer.pending.size();
+                Iterator<ReceivedMessage> messages = buffer.pending.iterator();
+                while (messages.hasNext()) {
+                    ReceivedMessage m = messages.next();
+                    if (m.queue().name().equals(queueName)) {
+                        removed.add(m);
+                        messages.remove();
+                    }
+                }
                 if (buffer.pending.isEmpty() && !buffer.active) {
                     it.remove();
                 }
             }
+            buffered -= removed.size();
+        }
+        return removed;
+    }
+
+    /** How many batches of messages from {@code queueName} are handed out now (work items in flight). */
+    int activeCount(String queueName) {
+        synchronized (lock) {
+            int count = 0;
+            for (InstanceBuffer buffer : instances.values()) {
+                if (buffer.active && queueName.equals(buffer.activeQueue)) {
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /** How many messages from {@code queueName} are buffered and not handed out. */
+    int bufferedCount(String queueName) {
+        synchronized (lock) {
+            int count = 0;
+            for (InstanceBuffer buffer : instances.values()) {
+                for (ReceivedMessage m : buffer.pending) {
+                    if (m.queue().name().equals(queueName)) {
+                        count++;
+                    }
+                }
+            }
+            return count;
         }
     }
 

@@ -16,6 +16,7 @@ final class PollingBackoff {
     private long currentMillis;
     private long nextPollNanos;
     private boolean woken;
+    private boolean closed;
 
     PollingBackoff(Duration max) {
         this.maxMillis = Math.max(MIN_MILLIS, max.toMillis());
@@ -33,7 +34,7 @@ final class PollingBackoff {
      * @return true if a poll is due, false if the deadline came first
      */
     synchronized boolean awaitNextPoll(long deadlineNanos) throws InterruptedException {
-        while (!woken) {
+        while (!woken && !closed) {
             long now = System.nanoTime();
             long until = Math.min(nextPollNanos, deadlineNanos);
             if (now - until >= 0) {
@@ -42,7 +43,7 @@ final class PollingBackoff {
             long waitNanos = until - now;
             wait(waitNanos / 1_000_000L, (int) (waitNanos % 1_000_000L));
         }
-        return woken || System.nanoTime() - nextPollNanos >= 0;
+        return woken || closed || System.nanoTime() - nextPollNanos >= 0;
     }
 
     /** Records an empty poll without waiting: the next poll is due after the grown pause. */
@@ -65,6 +66,12 @@ final class PollingBackoff {
     /** Wakes a waiting poller without changing the back-off (used on stop). */
     synchronized void wake() {
         woken = true;
+        notifyAll();
+    }
+
+    /** Ends every present and future pause at once (used when the poller stops for good). */
+    synchronized void close() {
+        closed = true;
         notifyAll();
     }
 }

@@ -261,6 +261,8 @@ class EntityBackendTest {
         assertThat(entityItem.getInstanceId()).isEqualTo("@svc@1");
         TaskMessage response = new TaskMessage(new EventRaisedEvent(-1, false, Instant.now(), call.id,
                 ResponseMessage.success("42").toJson(), null), callerInstance);
+        // This test holds the work item itself: stopping must not wait for it (a drain waits up to 60 s).
+        service.partitionManager().timing(service.partitionManager().timing().withDrainTimeout(Duration.ZERO));
         service.stop(); // nothing is buffered now; stopped, the service does not receive the checkpoint's messages
         service.completeOrchestrationWorkItem(entityItem, new OrchestrationCheckpoint(
                 freshExecution("@svc@1", "{\"state\":\"42\"}", "{\"entityExists\":true}"), List.of(),
