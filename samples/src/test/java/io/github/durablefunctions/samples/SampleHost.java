@@ -78,6 +78,17 @@ final class SampleHost implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sets an {@code extensions.durableTask.storageProvider} setting of the app's host.json that takes a number (e.g.
+     * {@code maxDequeueCount}) for every later {@link #start()}.
+     */
+    SampleHost withStorageProviderSetting(String name, int value) throws IOException {
+        ObjectNode hostJson = (ObjectNode) JSON.readTree(app.resolve("host.json").toFile());
+        hostJson.with("extensions").with("durableTask").with("storageProvider").put(name, value);
+        JSON.writerWithDefaultPrettyPrinter().writeValue(app.resolve("host.json").toFile(), hostJson);
+        return this;
+    }
+
     /** Adds command-line options for every later {@link #start()}, e.g. {@code --worker-id w1}. */
     SampleHost withArgs(String... args) {
         extraArgs.addAll(List.of(args));
