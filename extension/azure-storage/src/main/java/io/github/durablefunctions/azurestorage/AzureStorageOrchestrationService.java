@@ -72,6 +72,11 @@ import java.util.function.Function;
  * query instances ({@link InstanceQuery}, §4 "Queries"), purge them ({@link InstancePurger}, §7.2 "Purge") and rewind
  * failed ones ({@link HistoryRewinder}, §3.3, §6.3).
  *
+ * <p>Poison messages (README "Poison messages"): a queue message received for the {@code maxDequeueCount}-th time
+ * that cannot be read or whose earlier deliveries all failed is moved to {@code <queue>-poison}; its orchestration
+ * fails with {@code PoisonMessage} failure details, an activity work item becomes a {@code TaskFailed} for its
+ * orchestration (see {@link PoisonMessages}).
+ *
  * <p>Not supported yet: payloads over 45 KiB per queue message (blob offloading, §7): sends of larger messages
  * fail with an {@link IllegalArgumentException} naming the instance and the size. Thread-safe.
  */
@@ -295,8 +300,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
     /**
      * Waits for the next batch of control-queue messages of an instance that is not busy, loads its history and
-     * applies the checks of storage-layout.md §8.1–8.2 (ExecutionStarted de-duplication, out-of-order responses put
-     * back with back-off, messages for unknown or finished instances deleted with a log line).
+     * applies the checks of storage-layout.md §8.1–8.2 (ExecutionStarted de-duplication, out-of-order responses of
+     * the current execution put back with back-off, messages for unknown or finished instances or for older
+     * executions deleted with a log line). A batch with a poison message (one that cannot be read, or is delivered
+     * for the {@code maxDequeueCount}-th time) is not handed out: the message is set aside and the orchestration
+     * failed (README "Poison messages").
      *
      * @return a locked work item, or null if none was ready within {@code timeout}
      */
@@ -572,6 +580,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
         AzureStorageOrchestrationWorkItem item = new AzureStorageOrchestrationWorkItem(instanceId, past, messages,
                 history.executionId(), history.etag());
+        for (ReceivedMessage m : messages) {
+            if (!poison.contains(m)) {
+                log.warn("Instance '{}': {} is consumed by the failing episode; its execution ends Failed",
+                        instanceId, m);
+            }
+        }
         try {
             completeOrchestrationWorkItem(item, new OrchestrationCheckpoint(state, List.of(), toParent, List.of()));
         } catch (RuntimeException e) {
@@ -944,7 +958,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     // ---------------------------------------------------------------------------------- activity work items
 
     /**
-     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4).
+     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4). A message
+     * received for the {@code maxDequeueCount}-th time is not handed out but set aside, and its orchestration gets a
+     * {@code TaskFailed} instead (README "Poison messages").
      *
      * @return a locked work item, or null if none arrived within {@code timeout}
      */
