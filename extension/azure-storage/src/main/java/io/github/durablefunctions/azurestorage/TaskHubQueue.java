@@ -116,11 +116,6 @@ final class TaskHubQueue {
         client.sendMessageWithResponse(json, delay, INFINITE_TTL, null, null);
     }
 
-    /** How many deliveries a message gets before it is set aside (the setting {@code maxDequeueCount}). */
-    int maxDequeueCount() {
-        return maxDequeueCount;
-    }
-
     /** The name of the queue poison messages of this queue are moved to: {@code <name>-poison}. */
     String poisonQueueName() {
         return poisonClient.getQueueName();

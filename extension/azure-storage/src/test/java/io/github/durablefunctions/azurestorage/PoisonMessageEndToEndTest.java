@@ -79,7 +79,7 @@ class PoisonMessageEndToEndTest {
         String child = parent + "-child";
         await().atMost(Duration.ofSeconds(30)).until(() -> {
             OrchestrationMetadata m = client.getInstanceMetadata(child, false);
-            return m.isInstanceFound() && m.getRuntimeStatus() == OrchestrationRuntimeStatus.RUNNING;
+            return m != null && m.getRuntimeStatus() == OrchestrationRuntimeStatus.RUNNING;
         });
 
         // A message for the child that no worker can read.
