@@ -206,6 +206,34 @@ class PoisonMessageTest {
     }
 
     @Test
+    void aPoisonMessageOfAnEntityIsOnlySetAsideAndTheEntityGoesOn() throws Exception {
+        service.start();
+        String entity = "@counter@poisoned";
+        Sent sent = send(new TaskMessage(new EventRaisedEvent(-1, false, Instant.now(), "op", "{}", null),
+                new OrchestrationInstance(entity, null)));
+        for (int delivery = 1; delivery <= 2; delivery++) {
+            OrchestrationWorkItem item = StorageTestSupport.lockWithin(service, Duration.ofSeconds(15));
+            assertThat(item).as("delivery %d", delivery).isNotNull();
+            assertThat(item.getInstanceId()).isEqualTo(entity);
+            service.abandonOrchestrationWorkItem(item);
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> {
+            assertThat(service.lockNextOrchestrationWorkItem(Duration.ofMillis(500))).isNull();
+            return !peek(controlPoison).isEmpty();
+        });
+        assertSetAside(sent.body());
+        assertThat(service.getOrchestrationState(entity, false)).as("no Instances row was written").isNull();
+
+        // The entity is not failed: its next message is handed out as usual.
+        send(new TaskMessage(new EventRaisedEvent(-1, false, Instant.now(), "op", "{}", null),
+                new OrchestrationInstance(entity, null)));
+        OrchestrationWorkItem next = StorageTestSupport.lockWithin(service, Duration.ofSeconds(10));
+        assertThat(next).isNotNull();
+        assertThat(next.getInstanceId()).isEqualTo(entity);
+        service.abandonOrchestrationWorkItem(next);
+    }
+
+    @Test
     void anActivityWorkItemThatKeepsComingBackIsSetAsideAndBecomesATaskFailed() throws Exception {
         service.createTaskHubIfNotExists();
         OrchestrationInstance orchestration = new OrchestrationInstance("activity-poison", "e1");
