@@ -6,6 +6,7 @@ import com.azure.storage.blob.BlobContainerClient;
 import com.azure.storage.blob.models.BlobStorageException;
 import com.azure.storage.queue.models.QueueStorageException;
 import io.github.durablefunctions.EntityInstanceId;
+import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.OrchestrationAlreadyExistsException;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestrationStatusQuery;
@@ -30,7 +31,9 @@ import io.github.durablefunctions.history.GenericEvent;
 import io.github.durablefunctions.history.HistoryEvent;
 import io.github.durablefunctions.history.OrchestrationInstance;
 import io.github.durablefunctions.history.OrchestrationRuntimeState;
+import io.github.durablefunctions.history.OrchestratorCompletedEvent;
 import io.github.durablefunctions.history.OrchestratorStartedEvent;
+import io.github.durablefunctions.history.ParentInstance;
 import io.github.durablefunctions.history.SubOrchestrationInstanceCompletedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceCreatedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceFailedEvent;
@@ -54,6 +57,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
  * The backend SPI over Azure Storage, in exactly the layout of the Durable Task Framework's Azure Storage provider
@@ -73,7 +77,12 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Large payloads (§7, {@link LargePayloadStore}): a queue message over 45 KiB of JSON is gzipped to the
  * {@code {h}-largemessages} container and sent as a wrapper naming its blob, on every send path (client create and
  * management messages, a checkpoint's activity, orchestrator and timer messages, activity responses); table
- * properties over 60 KiB are offloaded the same way by {@link TrackingStore}. Reads resolve both. Thread-safe.
+ * properties over 60 KiB are offloaded the same way by {@link TrackingStore}. Reads resolve both.
+ *
+ * <p>Poison messages (README "Poison messages"): a queue message received for the {@code maxDequeueCount}-th time
+ * that cannot be read or whose earlier deliveries all failed is moved to {@code <queue>-poison}; its orchestration
+ * fails with {@code PoisonMessage} failure details, an activity work item becomes a {@code TaskFailed} for its
+ * orchestration (see {@link PoisonMessages}). Thread-safe.
  */
 public final class AzureStorageOrchestrationService implements OrchestrationService, OrchestrationServiceClient {
     private static final Logger log = LoggerFactory.getLogger(AzureStorageOrchestrationService.class);
@@ -85,6 +94,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private static final int EXECUTION_STARTED_MAX_DEQUEUE = 10;
     /** The TimerId of a TimerFired that only wakes an instance (DTFx's FakeTimerIdToSplitDecision, §6.3). */
     private static final int SPLIT_TIMER_ID = -100;
+    /** The tag of an orchestration started by an entity: it reports no completion to its parent (§6.3). */
+    private static final String FIRE_AND_FORGET_TAG = "FireAndForget";
     /**
      * Scheduled entity requests are made visible at most this far ahead (DTFx {@code EntityBackendProperties
      * .MaximumSignalDelayTime}, storage-layout.md §8.6); the entity re-sends a request that arrives early.
@@ -123,10 +134,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
         this.payloads = new LargePayloadStore(largeMessages);
         for (String name : names.controlQueues()) {
-            controlQueues.put(name, new TaskHubQueue(name, clients.queues().getQueueClient(name), payloads));
+            controlQueues.put(name, newQueue(name, true));
         }
-        this.workItems = new WorkItemQueue(new TaskHubQueue(names.workItemQueue(),
-                clients.queues().getQueueClient(names.workItemQueue()), payloads), settings);
+        this.workItems = new WorkItemQueue(newQueue(names.workItemQueue(), false), settings);
         this.tracking = new TrackingStore(names, clients.tables(), payloads);
         this.instanceQuery = new InstanceQuery(tracking, names.taskHubName());
         this.purger = new InstancePurger(tracking, instanceQuery, largeMessages);
@@ -149,6 +159,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                         return sessions.activeCount(queueName);
                     }
                 });
+    }
+
+    /** A queue of the task hub with its poison queue {@code <name>-poison} (see {@link PoisonMessages}). */
+    private TaskHubQueue newQueue(String name, boolean controlQueue) {
+        return new TaskHubQueue(name, clients.queues().getQueueClient(name), payloads,
+                clients.queues().getQueueClient(PoisonMessages.poisonQueueName(name)),
+                settings.getMaxDequeueCount(), controlQueue);
     }
 
     /** The task hub name, as configured. */
@@ -337,8 +354,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
     /**
      * Waits for the next batch of control-queue messages of an instance that is not busy, loads its history and
-     * applies the checks of storage-layout.md §8.1–8.2 (ExecutionStarted de-duplication, out-of-order responses put
-     * back with back-off, messages for unknown or finished instances deleted with a log line).
+     * applies the checks of storage-layout.md §8.1–8.2 (ExecutionStarted de-duplication, out-of-order responses of
+     * the current execution put back with back-off, messages for unknown or finished instances or for older
+     * executions deleted with a log line). A batch with a poison message (one that cannot be read, or is delivered
+     * for the {@code maxDequeueCount}-th time) is not handed out: the message is set aside and the orchestration
+     * failed (README "Poison messages").
      *
      * @return a locked work item, or null if none was ready within {@code timeout}
      */
@@ -381,8 +401,16 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         ReceivedMessage first = messages.get(0);
         ExecutionStartedEvent start = first.data().taskMessage().event() instanceof ExecutionStartedEvent s
                 ? s : null;
-        TrackingStore.HistoryLoad history = tracking.readHistory(instanceId,
-                start == null ? null : start.orchestrationInstance().executionId());
+        TrackingStore.HistoryLoad history;
+        try {
+            history = tracking.readHistory(instanceId,
+                    start == null ? null : start.orchestrationInstance().executionId());
+        } catch (RuntimeException e) {
+            if (failForPoisonWithoutHistory(instanceId, messages, e)) {
+                return null;
+            }
+            throw e; // put back with back-off by the caller
+        }
 
         // ExecutionStarted de-duplication (§8.1 step 3), for top-level starts not yet in history.
         if (start != null && start.parentInstance() == null && history.events().isEmpty()) {
@@ -399,13 +427,23 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             }
         }
 
-        // Out-of-order responses (§8.2 step 1): put back until the scheduling event is in history.
+        // Out-of-order responses (§8.2 step 1): put back until the scheduling event is in history. Only messages of
+        // the execution this batch runs (or addressed to no execution): a response for an older execution is stale
+        // and discarded below, not held forever.
+        String batchExecution = start != null ? start.orchestrationInstance().executionId() : history.executionId();
         List<ReceivedMessage> outOfOrder = new ArrayList<>();
         for (ReceivedMessage m : messages) {
+            String target = m.data().taskMessage().orchestrationInstance().executionId();
+            if (target != null && batchExecution != null && !target.equals(batchExecution)) {
+                continue;
+            }
             String missing = missingSchedulingEvent(m, instanceId, history.events());
             if (missing != null) {
                 if (history.events().isEmpty() && m.dequeueCount() > ZOMBIE_DEQUEUE_COUNT) {
                     continue; // a zombie: falls through to be discarded below
+                }
+                if (!history.events().isEmpty() && isPoison(m)) {
+                    continue; // its scheduling event never appeared: a poison message, handled below
                 }
                 log.info("Instance '{}': {} arrived before its {} is in history; putting it back with back-off",
                         instanceId, m, missing);
@@ -419,6 +457,19 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         if (messages.isEmpty()) {
             sessions.release(instanceId);
             return null;
+        }
+
+        // Poison messages of an entity are only set aside (an entity is never failed); the others go on.
+        if (EntityInstanceId.isEntityInstanceId(instanceId)) {
+            for (ReceivedMessage m : poisonOf(messages)) {
+                m.queue().setAside(m, instanceId, poisonReason(m, history.events())
+                        + "; the entity is not failed, only this message is set aside");
+                messages.remove(m);
+            }
+            if (messages.isEmpty()) {
+                sessions.release(instanceId);
+                return null;
+            }
         }
 
         // Executable check (§8.2 step 2).
@@ -471,8 +522,206 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 return null;
             }
         }
+        List<ReceivedMessage> poison = poisonOf(messages);
+        if (!poison.isEmpty()) {
+            failForPoison(instanceId, history, past, messages, poison);
+            return null;
+        }
         return new AzureStorageOrchestrationWorkItem(instanceId, past, messages, history.executionId(),
                 history.etag());
+    }
+
+    // ------------------------------------------------------------------------------------------ poison messages
+
+    /**
+     * True for a poison message (README "Poison messages"): the placeholder of a message that cannot be read (see
+     * {@link TaskHubQueue#receive}), or a message received for the {@code maxDequeueCount}-th time (or later), whose
+     * earlier deliveries all failed or were put back.
+     */
+    private boolean isPoison(ReceivedMessage m) {
+        return m.unreadable() != null || m.dequeueCount() >= settings.getMaxDequeueCount();
+    }
+
+    private List<ReceivedMessage> poisonOf(List<ReceivedMessage> messages) {
+        return messages.stream().filter(this::isPoison).toList();
+    }
+
+    /** Why a control-queue message is poison, for the log and the failure details. */
+    private static String poisonReason(ReceivedMessage m, List<HistoryEvent> history) {
+        if (m.unreadable() != null) {
+            return m.unreadable();
+        }
+        String missing = history.isEmpty() ? null : missingSchedulingEvent(m, m.data().instanceId(), history);
+        if (missing != null) {
+            return "the " + missing + " it responds to never appeared in the history";
+        }
+        return "each earlier delivery failed or was put back (its episode or checkpoint failed, or the worker "
+                + "stopped)";
+    }
+
+    /** The event type of a control-queue message: read, or as far as the raw JSON tells for a placeholder. */
+    private static String eventTypeOf(ReceivedMessage m) {
+        if (m.unreadable() == null) {
+            return m.data().taskMessage().event().eventType().name();
+        }
+        String type = PoisonMessages.peek(m.body()).eventType();
+        return type == null ? "unknown event" : type;
+    }
+
+    /**
+     * The failure message naming the (first) poison message: ID, event type, source queue, dequeue count, poison
+     * queue and reason.
+     */
+    private String poisonFailureMessage(List<ReceivedMessage> poison, Function<ReceivedMessage, String> reason) {
+        ReceivedMessage m = poison.get(0);
+        String text = "Message " + m.messageId() + " (" + eventTypeOf(m) + ") in queue " + m.queue().name()
+                + " was dequeued " + m.dequeueCount() + " times without being processed (maxDequeueCount "
+                + settings.getMaxDequeueCount() + "): " + reason.apply(m) + ". It was moved to the poison queue "
+                + m.queue().poisonQueueName() + ".";
+        if (poison.size() > 1) {
+            text += " " + (poison.size() - 1) + " more poison message(s) of the same batch were moved with it.";
+        }
+        return text;
+    }
+
+    /**
+     * Sets aside the poison messages of an orchestration's batch and fails its execution (README "Poison messages"),
+     * as a checkpoint under the sentinel ETag (§8.3): {@code OrchestratorStarted}, {@code ExecutionCompleted(Failed)}
+     * with {@link PoisonMessages#failureDetails} and {@code OrchestratorCompleted} (after the batch's
+     * {@code ExecutionStarted}, for an execution that had not started yet); the Instances row becomes Failed with
+     * Output {@code "PoisonMessage: <message>"}; the parent of a sub-orchestration gets a
+     * {@code SubOrchestrationInstanceFailed} as for any failure. Order: the poison messages are copied to their
+     * poison queues first, then the checkpoint is committed, then every message of the batch is deleted (the other
+     * messages belong to the execution that just failed). If a step fails, the whole batch is put back with back-off
+     * (and may be copied again later: a duplicate in the poison queue, never a loss). Releases the session.
+     */
+    private void failForPoison(String instanceId, TrackingStore.HistoryLoad history, OrchestrationRuntimeState past,
+                               List<ReceivedMessage> messages, List<ReceivedMessage> poison) {
+        ExecutionStartedEvent started = past.getExecutionStartedEvent();
+        boolean newExecution = started == null;
+        if (newExecution) {
+            started = messages.stream().map(m -> m.data().taskMessage().event())
+                    .filter(e -> e instanceof ExecutionStartedEvent).map(e -> (ExecutionStartedEvent) e)
+                    .findFirst().orElseThrow(() -> new IllegalStateException("Instance '" + instanceId
+                            + "': no execution to fail"));
+        }
+        String message = poisonFailureMessage(poison, m -> poisonReason(m, history.events()));
+        FailureDetails failure = PoisonMessages.failureDetails(message);
+        Instant now = historyNow();
+        OrchestrationRuntimeState state = new OrchestrationRuntimeState(newExecution ? List.of()
+                : past.getPastEvents());
+        state.addEvent(new OrchestratorStartedEvent(-1, false, now));
+        if (newExecution) {
+            state.addEvent(started);
+        } else {
+            state.setCustomStatus(customStatusOf(instanceId));
+        }
+        state.addEvent(new ExecutionCompletedEvent(-1, false, now, OrchestrationRuntimeStatus.FAILED, null, failure));
+        state.addEvent(new OrchestratorCompletedEvent(-1, false, now));
+        List<TaskMessage> toParent = new ArrayList<>();
+        ParentInstance parent = started.parentInstance();
+        if (parent != null && (started.tags() == null || !started.tags().containsKey(FIRE_AND_FORGET_TAG))) {
+            toParent.add(new TaskMessage(new SubOrchestrationInstanceFailedEvent(-1, false, now,
+                    parent.taskScheduleId(), failure.getErrorMessage(), null, failure),
+                    parent.orchestrationInstance()));
+        }
+        for (ReceivedMessage m : poison) {
+            if (!m.queue().copyToPoisonQueue(m, instanceId, poisonReason(m, history.events()))) {
+                abandonAll(messages);
+                sessions.release(instanceId);
+                return;
+            }
+        }
+        AzureStorageOrchestrationWorkItem item = new AzureStorageOrchestrationWorkItem(instanceId, past, messages,
+                history.executionId(), history.etag());
+        for (ReceivedMessage m : messages) {
+            if (!poison.contains(m)) {
+                log.warn("Instance '{}': {} is consumed by the failing episode; its execution ends Failed",
+                        instanceId, m);
+            }
+        }
+        try {
+            completeOrchestrationWorkItem(item, new OrchestrationCheckpoint(state, List.of(), toParent, List.of()));
+        } catch (RuntimeException e) {
+            log.error("Instance '{}': failing execution {} because of a poison message did not complete ({}); "
+                    + "putting its {} message(s) back with back-off", instanceId, started.orchestrationInstance()
+                    .executionId(), e.toString(), messages.size());
+            abandonAll(messages);
+            sessions.release(instanceId);
+            return;
+        }
+        log.error("Instance '{}' ({}): execution {} failed because of a poison message: {}", instanceId,
+                started.name(), started.orchestrationInstance().executionId(), message);
+    }
+
+    /**
+     * Handles a batch whose instance's history cannot be read (e.g. a row that cannot be decoded), if a message of
+     * it is poison: the poison messages are copied to their poison queues; for an orchestration, an Instances row
+     * that is not already terminal is marked Failed with Output {@code "PoisonMessage: <message>"} (the history is
+     * left as it is, and the log says so); then the poison messages are deleted and the others put back with
+     * back-off (each is set aside in turn when it reaches {@code maxDequeueCount}). An entity is not marked.
+     *
+     * @return false if no message of the batch is poison (nothing was done; the caller puts the batch back)
+     */
+    private boolean failForPoisonWithoutHistory(String instanceId, List<ReceivedMessage> messages,
+                                                RuntimeException error) {
+        List<ReceivedMessage> poison = poisonOf(messages);
+        if (poison.isEmpty()) {
+            return false;
+        }
+        String historyProblem = "the instance's history cannot be read (" + error.getMessage() + ")";
+        Function<ReceivedMessage, String> reason = m -> m.unreadable() == null ? historyProblem
+                : m.unreadable() + "; and " + historyProblem;
+        for (ReceivedMessage m : poison) {
+            if (!m.queue().copyToPoisonQueue(m, instanceId, reason.apply(m))) {
+                abandonAll(messages);
+                sessions.release(instanceId);
+                return true;
+            }
+        }
+        if (!EntityInstanceId.isEntityInstanceId(instanceId)) {
+            String message = poisonFailureMessage(poison, reason);
+            try {
+                boolean marked = tracking.markFailedWithoutHistory(instanceId,
+                        PoisonMessages.failureDetails(message).toString());
+                log.error("Instance '{}': {}; {} its Instances row; the history was left as it is. {}", instanceId,
+                        historyProblem, marked ? "marked Failed in" : "did not change (missing or already terminal)",
+                        message);
+            } catch (RuntimeException e) {
+                log.error("Instance '{}': marking its Instances row Failed after a poison message failed ({}); "
+                        + "putting its {} message(s) back with back-off", instanceId, e.toString(), messages.size());
+                abandonAll(messages);
+                sessions.release(instanceId);
+                return true;
+            }
+        }
+        for (ReceivedMessage m : messages) {
+            if (!poison.contains(m)) {
+                m.queue().abandon(m);
+                continue;
+            }
+            try {
+                m.queue().delete(m);
+            } catch (QueueStorageException e) {
+                log.warn("Instance '{}': deleting poison message {} after copying it failed ({}); it will be "
+                        + "delivered again", instanceId, m, TaskHubQueue.describe(e));
+            }
+        }
+        sessions.release(instanceId);
+        return true;
+    }
+
+    /** The custom status in the Instances row (null if none), kept by a checkpoint that fails the instance. */
+    private String customStatusOf(String instanceId) {
+        TableEntity row = tracking.readInstanceRow(instanceId);
+        String customStatus = row == null ? null : TrackingStore.stringOf(row.getProperty("CustomStatus"));
+        return HistoryEntityCodec.NULL_LITERAL.equals(customStatus) ? null : customStatus;
+    }
+
+    /** The current time at the precision of history timestamps (100 ns .NET ticks, §6.2). */
+    private static Instant historyNow() {
+        Instant now = Instant.now();
+        return Instant.ofEpochSecond(now.getEpochSecond(), now.getNano() / 100 * 100);
     }
 
     /**
@@ -729,8 +978,16 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         discard(instanceId, messages, reason, true);
     }
 
+    /**
+     * Deletes messages that can never be processed, logging why (the discards of §8.1-8.2). A placeholder of an
+     * unreadable message is never deleted but set aside ({@link TaskHubQueue#setAside}).
+     */
     private void discard(String instanceId, List<ReceivedMessage> messages, String reason, boolean release) {
         for (ReceivedMessage m : messages) {
+            if (m.unreadable() != null) {
+                m.queue().setAside(m, instanceId, m.unreadable() + "; and " + reason);
+                continue;
+            }
             log.warn("Instance '{}': discarding {} because {}", instanceId, m, reason);
             try {
                 m.queue().delete(m);
@@ -760,20 +1017,72 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     // ---------------------------------------------------------------------------------- activity work items
 
     /**
-     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4).
+     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4). A message
+     * received for the {@code maxDequeueCount}-th time is not handed out but set aside, and its orchestration gets a
+     * {@code TaskFailed} instead (README "Poison messages").
      *
      * @return a locked work item, or null if none arrived within {@code timeout}
      */
     @Override
     public ActivityWorkItem lockNextActivityWorkItem(Duration timeout) throws InterruptedException {
-        if (closed) {
-            return null;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!closed) {
+            ReceivedMessage message = workItems.receive(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (message == null || closed) {
+                return null;
+            }
+            if (message.dequeueCount() < settings.getMaxDequeueCount()) {
+                return new AzureStorageActivityWorkItem(message);
+            }
+            failActivityForPoison(message);
+            if (System.nanoTime() - deadline >= 0) {
+                return null;
+            }
         }
-        ReceivedMessage message = workItems.receive(timeout);
-        if (message == null || closed) {
-            return null;
+        return null;
+    }
+
+    /**
+     * A work item received for the {@code maxDequeueCount}-th time: each earlier delivery ended without a result (the
+     * activity crashed or stopped its worker, or reporting failed), so it is not run again (README "Poison
+     * messages"). It is copied to {@code {h}-workitems-poison}; then the orchestration gets a {@code TaskFailed} for
+     * its {@code TaskScheduled} ID with {@link PoisonMessages#failureDetails} naming the message, sent and the work
+     * item deleted as a completion is ({@link #completeActivityWorkItem}), so the orchestration fails with those
+     * details unless it handles the failure (e.g. with a retry policy). A message that holds no
+     * {@code TaskScheduled} is only set aside. If a step fails, the work item is put back with back-off.
+     */
+    private void failActivityForPoison(ReceivedMessage message) {
+        TaskMessage request = message.data().taskMessage();
+        String instanceId = request.instanceId();
+        if (!(request.event() instanceof TaskScheduledEvent scheduled)) {
+            message.queue().setAside(message, instanceId, "it holds a " + request.event().eventType()
+                    + " event instead of TaskScheduled and was never processed");
+            return;
         }
-        return new AzureStorageActivityWorkItem(message);
+        String reason = "each earlier delivery ended without a result (the activity crashed or stopped its worker, "
+                + "or its result could not be sent)";
+        String text = "Activity '" + scheduled.name() + "' (task #" + scheduled.eventId() + "): its work item, "
+                + "message " + message.messageId() + " in queue " + message.queue().name() + ", was dequeued "
+                + message.dequeueCount() + " times without completing (maxDequeueCount "
+                + settings.getMaxDequeueCount() + "): " + reason + ". It was moved to the poison queue "
+                + message.queue().poisonQueueName() + ".";
+        FailureDetails details = PoisonMessages.failureDetails(text);
+        TaskMessage response = new TaskMessage(new TaskFailedEvent(-1, false, Instant.now(), scheduled.eventId(),
+                text, null, details), request.orchestrationInstance());
+        if (!message.queue().copyToPoisonQueue(message, instanceId, reason)) {
+            message.queue().abandon(message);
+            return;
+        }
+        try {
+            completeActivityWorkItem(new AzureStorageActivityWorkItem(message), response);
+        } catch (RuntimeException e) {
+            log.error("Instance '{}': sending the TaskFailed for poison activity work item {} failed ({}); putting it "
+                    + "back with back-off", instanceId, message.messageId(), e.toString());
+            message.queue().abandon(message);
+            return;
+        }
+        log.error("Instance '{}': activity '{}' (task #{}) failed because its work item is a poison message: {}",
+                instanceId, scheduled.name(), scheduled.eventId(), text);
     }
 
     /** Extends the work item's invisibility by {@code workItemQueueVisibilityTimeout} (UpdateMessage). */

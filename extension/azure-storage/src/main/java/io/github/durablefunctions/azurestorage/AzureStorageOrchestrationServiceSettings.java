@@ -20,6 +20,12 @@ public final class AzureStorageOrchestrationServiceSettings {
     public static final int MAX_PARTITION_COUNT = 16;
     /** Most messages one control-queue receive call can return (an Azure Queues limit). */
     public static final int MAX_CONTROL_QUEUE_BATCH_SIZE = 32;
+    /** The default {@link #getMaxDequeueCount() maxDequeueCount}. */
+    public static final int DEFAULT_MAX_DEQUEUE_COUNT = 20;
+    /** Smallest {@code maxDequeueCount}: a message is always retried at least once. */
+    public static final int MIN_MAX_DEQUEUE_COUNT = 2;
+    /** Largest {@code maxDequeueCount}. */
+    public static final int MAX_MAX_DEQUEUE_COUNT = 1000;
 
     private final String connectionString;
     private final String taskHubName;
@@ -30,6 +36,7 @@ public final class AzureStorageOrchestrationServiceSettings {
     private final Duration controlQueueVisibilityTimeout;
     private final Duration workItemQueueVisibilityTimeout;
     private final Duration maxQueuePollingInterval;
+    private final int maxDequeueCount;
 
     private AzureStorageOrchestrationServiceSettings(Builder b) {
         this.connectionString = b.connectionString;
@@ -41,6 +48,7 @@ public final class AzureStorageOrchestrationServiceSettings {
         this.controlQueueVisibilityTimeout = b.controlQueueVisibilityTimeout;
         this.workItemQueueVisibilityTimeout = b.workItemQueueVisibilityTimeout;
         this.maxQueuePollingInterval = b.maxQueuePollingInterval;
+        this.maxDequeueCount = b.maxDequeueCount;
     }
 
     /**
@@ -134,6 +142,18 @@ public final class AzureStorageOrchestrationServiceSettings {
         return maxQueuePollingInterval;
     }
 
+    /**
+     * How many times a queue message may be received before it is treated as a poison message, 2..1000; default
+     * 20. A message received for the {@code maxDequeueCount}-th time that cannot be read, or whose earlier
+     * deliveries all failed or were put back, is moved to the queue {@code <queue name>-poison} and, where it
+     * belongs to an orchestration, that orchestration is failed (see {@link TaskHubQueue} and the README section
+     * "Poison messages"). Before that, each failed delivery is put back with a back-off of
+     * {@code min(2^dequeueCount, 600)} seconds (storage-layout.md §8.5).
+     */
+    public int getMaxDequeueCount() {
+        return maxDequeueCount;
+    }
+
     @Override
     public String toString() {
         return "AzureStorageOrchestrationServiceSettings{taskHubName=" + taskHubName + ", partitionCount="
@@ -141,7 +161,8 @@ public final class AzureStorageOrchestrationServiceSettings {
                 + ", controlQueueBufferThreshold=" + controlQueueBufferThreshold
                 + ", controlQueueVisibilityTimeout=" + controlQueueVisibilityTimeout
                 + ", workItemQueueVisibilityTimeout=" + workItemQueueVisibilityTimeout
-                + ", maxQueuePollingInterval=" + maxQueuePollingInterval + "}";
+                + ", maxQueuePollingInterval=" + maxQueuePollingInterval + ", maxDequeueCount=" + maxDequeueCount
+                + "}";
     }
 
     /** Builder of {@link AzureStorageOrchestrationServiceSettings}. Each setter validates its argument. */
@@ -155,6 +176,7 @@ public final class AzureStorageOrchestrationServiceSettings {
         private Duration controlQueueVisibilityTimeout = Duration.ofMinutes(5);
         private Duration workItemQueueVisibilityTimeout = Duration.ofMinutes(5);
         private Duration maxQueuePollingInterval = Duration.ofSeconds(30);
+        private int maxDequeueCount = DEFAULT_MAX_DEQUEUE_COUNT;
 
         private Builder(String connectionString, String taskHubName) {
             if (connectionString == null || connectionString.isBlank()) {
@@ -244,6 +266,18 @@ public final class AzureStorageOrchestrationServiceSettings {
                 throw new IllegalArgumentException("maxQueuePollingInterval must be at least 100 ms, was " + value);
             }
             this.maxQueuePollingInterval = value;
+            return this;
+        }
+
+        /**
+         * How many times a queue message may be received before it is set aside as a poison message, 2..1000
+         * (default 20); see {@link AzureStorageOrchestrationServiceSettings#getMaxDequeueCount()}.
+         *
+         * @throws IllegalArgumentException if outside 2..1000
+         */
+        public Builder maxDequeueCount(int value) {
+            this.maxDequeueCount = requireRange(value, MIN_MAX_DEQUEUE_COUNT, MAX_MAX_DEQUEUE_COUNT,
+                    "maxDequeueCount");
             return this;
         }
 

@@ -5,6 +5,7 @@ import com.azure.storage.queue.models.QueueMessageItem;
 import com.azure.storage.queue.models.QueueStorageException;
 import com.azure.storage.queue.models.UpdateMessageResult;
 import io.github.durablefunctions.backend.TaskMessage;
+import io.github.durablefunctions.history.GenericEvent;
 import io.github.durablefunctions.history.OrchestrationInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,9 +20,13 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One queue of the task hub (a control queue or the work-item queue) with the provider's message conventions
  * (storage-layout.md §6, §8.5): messages are {@link MessageData} JSON as UTF-8 text with an infinite time-to-live;
- * abandoning sets the visibility to {@code min(2^dequeueCount, 600)} seconds; nothing is ever dead-lettered.
- * Messages over 45 KiB travel as a large-message wrapper whose blob holds the real message (§7.1; see
- * {@link #encode} and {@link #decode}).
+ * abandoning sets the visibility to {@code min(2^dequeueCount, 600)} seconds. Messages over 45 KiB travel as a
+ * large-message wrapper whose blob holds the real message (§7.1; see {@link #encode} and {@link #decode}).
+ *
+ * <p>Poison messages (README "Poison messages"; unlike DTFx, which retries them every 10 minutes forever, §8.5): a
+ * message received for the {@code maxDequeueCount}-th time that still cannot be read, or that its owner gives up on,
+ * is {@linkplain #setAside set aside}: its body is copied verbatim to the queue {@code <name>-poison} (created on
+ * first use, infinite time-to-live) and then deleted here.
  */
 final class TaskHubQueue {
     private static final Logger log = LoggerFactory.getLogger(TaskHubQueue.class);
@@ -41,14 +46,26 @@ final class TaskHubQueue {
     private final String name;
     private final QueueClient client;
     private final LargePayloadStore payloads;
+    private final QueueClient poisonClient;
+    private final int maxDequeueCount;
+    private final boolean controlQueue;
+    private volatile boolean poisonQueueCreated;
 
     /**
-     * @param payloads the task hub's large-message container, where wrapped messages are read from
+     * @param payloads        the task hub's large-message container, where wrapped messages are read from
+     * @param poisonClient    the client of the queue {@code <name>-poison}
+     * @param maxDequeueCount the dequeue count at which a message that cannot be read is set aside (2..1000)
+     * @param controlQueue    true for a control queue: an unreadable message that names its instance is then handed
+     *                        on as a placeholder, for that instance to be failed (see {@link #receive})
      */
-    TaskHubQueue(String name, QueueClient client, LargePayloadStore payloads) {
+    TaskHubQueue(String name, QueueClient client, LargePayloadStore payloads, QueueClient poisonClient,
+                 int maxDequeueCount, boolean controlQueue) {
         this.name = name;
         this.client = client;
         this.payloads = payloads;
+        this.poisonClient = poisonClient;
+        this.maxDequeueCount = maxDequeueCount;
+        this.controlQueue = controlQueue;
     }
 
     String name() {
@@ -149,9 +166,15 @@ final class TaskHubQueue {
         client.sendMessageWithResponse(json, delay, INFINITE_TTL, null, null);
     }
 
+    /** The name of the queue poison messages of this queue are moved to: {@code <name>-poison}. */
+    String poisonQueueName() {
+        return poisonClient.getQueueName();
+    }
+
     /**
-     * Receives up to {@code max} messages. Messages that cannot be parsed are logged with their ID and abandoned
-     * with back-off (never deleted, never handed out).
+     * Receives up to {@code max} messages. A message that cannot be parsed is handled by {@link #unreadable}: put
+     * back with back-off until its dequeue count reaches {@code maxDequeueCount}, then set aside (or, on a control
+     * queue, returned as a placeholder if it names its instance); it is never handed out as a readable message.
      */
     List<ReceivedMessage> receive(int max, Duration visibilityTimeout) {
         List<ReceivedMessage> result = new ArrayList<>();
@@ -162,18 +185,110 @@ final class TaskHubQueue {
             try {
                 data = decode(body);
             } catch (RuntimeException e) {
-                ReceivedMessage bad = new ReceivedMessage(this, item.getMessageId(), item.getPopReceipt(),
-                        item.getDequeueCount(), inserted, null);
-                log.error("Queue {}: message {} (dequeue count {}) cannot be read and is put back with back-off: {}. "
-                                + "Body: {}", name, item.getMessageId(), item.getDequeueCount(), e.getMessage(),
-                        abbreviate(body));
-                abandon(bad);
+                ReceivedMessage placeholder = unreadable(item, inserted, body, e);
+                if (placeholder != null) {
+                    result.add(placeholder);
+                }
                 continue;
             }
             result.add(new ReceivedMessage(this, item.getMessageId(), item.getPopReceipt(), item.getDequeueCount(),
-                    inserted, data));
+                    inserted, data, body, null));
         }
         return result;
+    }
+
+    /**
+     * Handles a received message that cannot be read (bad JSON, an unknown {@code $type} or event, a large-message
+     * blob that cannot be read). It is logged at ERROR with its ID, dequeue count, the reason and, if its raw JSON
+     * names one ({@link PoisonMessages#peek}), the instance. Then:
+     * <ul>
+     *   <li>below {@code maxDequeueCount}: put back with back-off ({@link #abandon});</li>
+     *   <li>at {@code maxDequeueCount}, on a control queue, when the instance is known: returned as a placeholder
+     *       ({@link ReceivedMessage#unreadable()}) addressed to that instance and execution, so that the instance's
+     *       session sets it aside and fails the instance (AzureStorageOrchestrationService);</li>
+     *   <li>otherwise at {@code maxDequeueCount}: {@linkplain #setAside set aside}.</li>
+     * </ul>
+     *
+     * @return the placeholder, or null if the message was put back or set aside
+     */
+    private ReceivedMessage unreadable(QueueMessageItem item, Instant inserted, String body, RuntimeException error) {
+        PoisonMessages.Peek peek = PoisonMessages.peek(body);
+        long dequeueCount = item.getDequeueCount();
+        String reason = "it cannot be read: " + error.getMessage();
+        if (dequeueCount < maxDequeueCount) {
+            log.error("Queue {}: message {} (dequeue count {} of at most {}, instance {}) cannot be read and is put "
+                            + "back with back-off: {}. Body: {}", name, item.getMessageId(), dequeueCount,
+                    maxDequeueCount, peek.instanceId() == null ? "unknown" : "'" + peek.instanceId() + "'",
+                    error.getMessage(), abbreviate(body));
+            abandon(new ReceivedMessage(this, item.getMessageId(), item.getPopReceipt(), dequeueCount, inserted, null,
+                    body, reason));
+            return null;
+        }
+        if (controlQueue && peek.instanceId() != null) {
+            log.error("Queue {}: message {} (dequeue count {}, instance '{}') still cannot be read after {} "
+                            + "deliveries: {}; handing it to the instance's session to be set aside and to fail the "
+                            + "instance. Body: {}", name, item.getMessageId(), dequeueCount, peek.instanceId(),
+                    maxDequeueCount, error.getMessage(), abbreviate(body));
+            MessageData placeholder = new MessageData(new UUID(0, 0), new TaskMessage(new GenericEvent(-1, false,
+                    inserted, reason), new OrchestrationInstance(peek.instanceId(), peek.executionId())), null, 0,
+                    null, null, null);
+            return new ReceivedMessage(this, item.getMessageId(), item.getPopReceipt(), dequeueCount, inserted,
+                    placeholder, body, reason);
+        }
+        setAside(new ReceivedMessage(this, item.getMessageId(), item.getPopReceipt(), dequeueCount, inserted, null,
+                body, reason), peek.instanceId(), reason);
+        return null;
+    }
+
+    /**
+     * Sets a poison message aside: {@linkplain #copyToPoisonQueue copies} its body verbatim to
+     * {@code <name>-poison}, then deletes it from this queue. If the copy fails, the message is put back with back-off
+     * instead, so nothing is lost; if the delete fails, it stays here and may be copied again later (a duplicate in
+     * the poison queue, never a loss).
+     *
+     * @param instanceId the instance it belongs to, if known (for the log), else null
+     * @param reason     why it is set aside, for the log
+     * @return true if it was copied and deleted
+     */
+    boolean setAside(ReceivedMessage message, String instanceId, String reason) {
+        if (!copyToPoisonQueue(message, instanceId, reason)) {
+            abandon(message);
+            return false;
+        }
+        try {
+            delete(message);
+            return true;
+        } catch (QueueStorageException e) {
+            log.warn("Queue {}: {} was copied to {} but deleting it failed ({}); it will be delivered again",
+                    name, message, poisonQueueName(), describe(e));
+            return false;
+        }
+    }
+
+    /**
+     * Copies a message's body, exactly as received, to {@code <name>-poison} (created if missing; the copy has an
+     * infinite time-to-live) and logs at ERROR: the message ID, this queue, the dequeue count, the instance (when
+     * known) and the reason. The message itself is not touched.
+     *
+     * @return false (after logging) if the copy failed
+     */
+    boolean copyToPoisonQueue(ReceivedMessage message, String instanceId, String reason) {
+        try {
+            if (!poisonQueueCreated) {
+                poisonClient.createIfNotExists();
+                poisonQueueCreated = true;
+            }
+            poisonClient.sendMessageWithResponse(message.body() == null ? "" : message.body(), null, INFINITE_TTL,
+                    null, null);
+        } catch (RuntimeException e) {
+            log.error("Queue {}: could not copy poison message {} to {} ({}); putting it back with back-off", name,
+                    message.messageId(), poisonQueueName(), e.toString());
+            return false;
+        }
+        log.error("Queue {}: poison message {} (dequeue count {}, instance {}) set aside in queue {}: {}", name,
+                message.messageId(), message.dequeueCount(), instanceId == null ? "unknown" : "'" + instanceId + "'",
+                poisonQueueName(), reason);
+        return true;
     }
 
     /** The abandon back-off for a dequeue count: {@code min(2^n, 600)} seconds, 600 s once n > 30 (§8.5). */
@@ -184,12 +299,17 @@ final class TaskHubQueue {
         return Duration.ofSeconds(Math.min(1L << Math.max(0, dequeueCount), MAX_BACKOFF_SECONDS));
     }
 
-    /** Makes the message visible again after the back-off for its dequeue count. Failures are logged. */
+    /**
+     * Makes the message visible again after the back-off for its dequeue count. Failures are logged; the message
+     * then becomes visible when its receive lock (the visibility timeout it was received with) expires, so a failed
+     * abandon still delays the next delivery.
+     */
     void abandon(ReceivedMessage message) {
         Duration delay = backoff(message.dequeueCount());
         if (delay.getSeconds() >= MAX_BACKOFF_SECONDS) {
-            log.warn("PoisonMessageDetected: queue {}: {} has been dequeued {} times; retrying every {} s",
-                    name, message, message.dequeueCount(), MAX_BACKOFF_SECONDS);
+            log.warn("PoisonMessageDetected: queue {}: {} has been dequeued {} times; retrying every {} s until it "
+                    + "is set aside at {} deliveries", name, message, message.dequeueCount(), MAX_BACKOFF_SECONDS,
+                    maxDequeueCount);
         }
         try {
             UpdateMessageResult r = client.updateMessage(message.messageId(), message.popReceipt(), null, delay);

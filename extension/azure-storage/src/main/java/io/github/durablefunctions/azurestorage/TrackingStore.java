@@ -517,6 +517,38 @@ final class TrackingStore {
     }
 
     /**
+     * Marks an instance Failed in its Instances row alone, for an instance whose history cannot be read (README
+     * "Poison messages"): a merge under the row's ETag of {@code RuntimeStatus = Failed}, {@code Output}, and
+     * {@code CompletedTime} and {@code LastUpdatedTime} = now. Nothing is written if there is no row or its status
+     * is already terminal (Completed, Failed, Terminated, Canceled).
+     *
+     * @param output the failure as {@code "ErrorType: message"}, as a failed checkpoint writes it (§4)
+     * @return true if the row was changed
+     * @throws TableServiceException if the write fails (e.g. 412: the row changed meanwhile)
+     */
+    boolean markFailedWithoutHistory(String instanceId, String output) {
+        TableEntity existing = readInstanceRow(instanceId);
+        if (existing == null) {
+            return false;
+        }
+        String status = stringOf(existing.getProperty("RuntimeStatus"));
+        for (OrchestrationRuntimeStatus s : OrchestrationRuntimeStatus.values()) {
+            if (s.isTerminal() && s.statusName().equals(status)) {
+                return false;
+            }
+        }
+        TableEntity row = new TableEntity(existing.getPartitionKey(), existing.getRowKey());
+        row.addProperty("RuntimeStatus", OrchestrationRuntimeStatus.FAILED.statusName());
+        row.addProperty("Output", output);
+        Instant now = Instant.now();
+        row.addProperty("CompletedTime", HistoryEntityCodec.dateTime(now));
+        row.addProperty("LastUpdatedTime", HistoryEntityCodec.dateTime(now));
+        row.addProperty("odata.etag", existing.getETag());
+        instances.updateEntityWithResponse(row, TableEntityUpdateMode.MERGE, true, null, null);
+        return true;
+    }
+
+    /**
      * The state of an instance from its Instances row; for a Failed instance the FailureDetails come from the
      * ExecutionCompleted history row (type, message, stack trace).
      *

@@ -163,7 +163,8 @@ class LargePayloadStoreTest {
     void aWrapperWhoseBlobIsMissingOrCorruptIsNotHandedOutAndStaysInItsQueue() {
         QueueClient client = StorageTestSupport.queues().getQueueClient("storetesthub-wrappers");
         client.createIfNotExists();
-        TaskHubQueue queue = new TaskHubQueue("storetesthub-wrappers", client, store);
+        TaskHubQueue queue = new TaskHubQueue("storetesthub-wrappers", client, store,
+                StorageTestSupport.queues().getQueueClient("storetesthub-wrappers-poison"), 20, false);
         container.getBlobClient("w/corrupt.json.gz").upload(BinaryData.fromString("not gzip"), true);
         queue.send(MessageCodec.encode(TaskHubQueue.wrapper("w/missing.json.gz")), null);
         queue.send(MessageCodec.encode(TaskHubQueue.wrapper("w/corrupt.json.gz")), null);

@@ -24,6 +24,7 @@ class SettingsTest {
         assertThat(s.getControlQueueVisibilityTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.getWorkItemQueueVisibilityTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(s.getMaxQueuePollingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(s.getMaxDequeueCount()).isEqualTo(20);
         assertThat(s.getWorkerId()).endsWith("-" + ProcessHandle.current().pid());
     }
 
@@ -48,6 +49,10 @@ class SettingsTest {
         assertThatThrownBy(() -> b.partitionCount(17)).hasMessageContaining("partitionCount");
         assertThatThrownBy(() -> b.controlQueueBatchSize(33)).hasMessageContaining("controlQueueBatchSize");
         assertThatThrownBy(() -> b.workerId(" ")).hasMessageContaining("workerId");
+        assertThatThrownBy(() -> b.maxDequeueCount(1)).hasMessageContaining("maxDequeueCount")
+                .hasMessageContaining("between 2 and 1000");
+        assertThatThrownBy(() -> b.maxDequeueCount(1001)).hasMessageContaining("maxDequeueCount");
+        assertThat(b.maxDequeueCount(2).build().getMaxDequeueCount()).isEqualTo(2);
         assertThatThrownBy(() -> AzureStorageOrchestrationServiceSettings.builder("", "MyHub"))
                 .hasMessageContaining("connection string");
     }

@@ -179,6 +179,7 @@ public final class DurableHost implements AutoCloseable {
                 .controlQueueVisibilityTimeout(d.controlQueueVisibilityTimeout())
                 .workItemQueueVisibilityTimeout(d.workItemQueueVisibilityTimeout())
                 .maxQueuePollingInterval(d.maxQueuePollingInterval())
+                .maxDequeueCount(d.maxDequeueCount())
                 .build());
     }
 

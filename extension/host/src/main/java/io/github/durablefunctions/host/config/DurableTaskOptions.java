@@ -18,6 +18,9 @@ import java.time.Duration;
  * @param controlQueueVisibilityTimeout      default 5 minutes
  * @param workItemQueueVisibilityTimeout     default 5 minutes
  * @param maxQueuePollingInterval            the longest pause between polls of an idle queue; default 30 seconds
+ * @param maxDequeueCount                    how many times a queue message may be received before it is set aside as
+ *                                           a poison message (moved to {@code <queue>-poison}, README "Poison
+ *                                           messages"), 2-1000; default 20
  * @param maxConcurrentActivityFunctions     default 10 x processors
  * @param maxConcurrentOrchestratorFunctions default 10 x processors
  * @param maxEntityOperationBatchSize        the most entity operations run in one batch
@@ -31,7 +34,7 @@ import java.time.Duration;
 public record DurableTaskOptions(String hubName, String connectionName, int partitionCount, int controlQueueBatchSize,
                                  int controlQueueBufferThreshold, Duration controlQueueVisibilityTimeout,
                                  Duration workItemQueueVisibilityTimeout, Duration maxQueuePollingInterval,
-                                 int maxConcurrentActivityFunctions, int maxConcurrentOrchestratorFunctions,
+                                 int maxDequeueCount, int maxConcurrentActivityFunctions, int maxConcurrentOrchestratorFunctions,
                                  int maxEntityOperationBatchSize, Duration entityMessageReorderWindow) {
 
     /** The hub name Durable Functions uses when {@code hubName} and {@code WEBSITE_SITE_NAME} are not set. */
@@ -43,6 +46,7 @@ public record DurableTaskOptions(String hubName, String connectionName, int part
     public static final int DEFAULT_CONTROL_QUEUE_BUFFER_THRESHOLD = 256;
     public static final Duration DEFAULT_VISIBILITY_TIMEOUT = Duration.ofMinutes(5);
     public static final Duration DEFAULT_MAX_QUEUE_POLLING_INTERVAL = Duration.ofSeconds(30);
+    public static final int DEFAULT_MAX_DEQUEUE_COUNT = 20;
     public static final int DEFAULT_MAX_ENTITY_OPERATION_BATCH_SIZE = 5000;
     public static final int DEFAULT_ENTITY_MESSAGE_REORDER_WINDOW_MINUTES = 30;
 

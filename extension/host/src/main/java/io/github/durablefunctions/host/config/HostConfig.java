@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  *   <li>{@code extensions.durableTask.storageProvider.}{@code partitionCount}, {@code controlQueueBatchSize},
  *       {@code controlQueueBufferThreshold}, {@code controlQueueVisibilityTimeout},
  *       {@code workItemQueueVisibilityTimeout}, {@code maxQueuePollingInterval} (durations as {@code hh:mm:ss}),
- *       {@code connectionName} / {@code connectionStringName};</li>
+ *       {@code maxDequeueCount}, {@code connectionName} / {@code connectionStringName};</li>
  *   <li>{@code extensions.http.routePrefix} (default {@code api}; empty for none).</li>
  * </ul>
  * Other settings are ignored. See {@link DurableTaskOptions} for defaults and ranges.
@@ -180,6 +180,8 @@ public record HostConfig(Path appDir, AppSettings settings, DurableTaskOptions d
                             DurableTaskOptions.DEFAULT_VISIBILITY_TIMEOUT),
                     duration(provider, "maxQueuePollingInterval",
                             DurableTaskOptions.DEFAULT_MAX_QUEUE_POLLING_INTERVAL),
+                    integer(provider, "maxDequeueCount", PROVIDER, 2, 1000,
+                            DurableTaskOptions.DEFAULT_MAX_DEQUEUE_COUNT),
                     integer(durable, "maxConcurrentActivityFunctions", DURABLE, 1, Integer.MAX_VALUE,
                             DurableTaskOptions.defaultConcurrency()),
                     integer(durable, "maxConcurrentOrchestratorFunctions", DURABLE, 1, Integer.MAX_VALUE,

@@ -46,6 +46,7 @@ class HostConfigTest {
         assertThat(d.controlQueueVisibilityTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(d.workItemQueueVisibilityTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(d.maxQueuePollingInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(d.maxDequeueCount()).isEqualTo(20);
         assertThat(d.maxConcurrentActivityFunctions()).isEqualTo(10 * Runtime.getRuntime().availableProcessors());
         assertThat(d.maxConcurrentOrchestratorFunctions()).isEqualTo(10 * Runtime.getRuntime().availableProcessors());
         assertThat(d.maxEntityOperationBatchSize()).isEqualTo(5000);
@@ -74,6 +75,7 @@ class HostConfigTest {
                         "controlQueueVisibilityTimeout": "00:01:30",
                         "workItemQueueVisibilityTimeout": "00:02:00",
                         "maxQueuePollingInterval": "00:00:05",
+                        "MaxDequeueCount": 7,
                       }
                     }
                   }
@@ -88,6 +90,7 @@ class HostConfigTest {
         assertThat(d.controlQueueVisibilityTimeout()).isEqualTo(Duration.ofSeconds(90));
         assertThat(d.workItemQueueVisibilityTimeout()).isEqualTo(Duration.ofMinutes(2));
         assertThat(d.maxQueuePollingInterval()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(d.maxDequeueCount()).isEqualTo(7);
         assertThat(d.maxConcurrentActivityFunctions()).isEqualTo(3);
         assertThat(d.maxConcurrentOrchestratorFunctions()).isEqualTo(2);
         assertThat(config.routePrefix()).isEqualTo("functions");
@@ -214,6 +217,12 @@ class HostConfigTest {
         assertThatThrownBy(() -> load(tooMany, Map.of())).isInstanceOf(HostStartupException.class)
                 .hasMessageContaining("extensions.durableTask.storageProvider.partitionCount")
                 .hasMessageContaining("from 1 to 16").hasMessageContaining("17");
+
+        Path oneDequeue = app("{\"extensions\": {\"durableTask\": {\"storageProvider\": {\"maxDequeueCount\": 1}}}}",
+                DEV);
+        assertThatThrownBy(() -> load(oneDequeue, Map.of())).isInstanceOf(HostStartupException.class)
+                .hasMessageContaining("extensions.durableTask.storageProvider.maxDequeueCount")
+                .hasMessageContaining("from 2 to 1000").hasMessageContaining("was 1");
 
         Path badDuration = app("{\"extensions\": {\"durableTask\": {\"storageProvider\":"
                 + " {\"maxQueuePollingInterval\": \"30 seconds\"}}}}", DEV);
