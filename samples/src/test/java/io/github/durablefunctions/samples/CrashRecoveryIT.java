@@ -29,10 +29,6 @@ import static org.awaitility.Awaitility.await;
 class CrashRecoveryIT {
     private static final String HUB = "CrashRecoveryIT";
     private static final int INSTANCES = 30;
-    /** Short message locks, so that what the killed host had received becomes visible again quickly. */
-    private static final Map<String, String> SHORT_LOCKS = Map.of(
-            "controlQueueVisibilityTimeout", "00:00:05",
-            "workItemQueueVisibilityTimeout", "00:00:05");
 
     private SampleHost host;
 
@@ -45,7 +41,7 @@ class CrashRecoveryIT {
 
     @Test
     void killedHostResumesEveryInstanceAndRecordsEachActivityResultOnce() throws Exception {
-        host = new SampleHost(HUB, AzuriteExtension.connectionString(), SHORT_LOCKS).start();
+        host = new SampleHost(HUB, AzuriteExtension.connectionString(), SampleHost.SHORT_LOCKS).start();
         TableClient history = new TableClientBuilder().connectionString(AzuriteExtension.connectionString())
                 .tableName(HUB + "History").buildClient();
 

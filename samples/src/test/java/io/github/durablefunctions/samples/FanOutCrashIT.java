@@ -24,10 +24,6 @@ import static org.awaitility.Awaitility.await;
 class FanOutCrashIT {
     private static final String HUB = "FanOutCrashIT";
     private static final int WIDTH = 100;
-    /** Short message locks, so that what the killed host had received becomes visible again quickly. */
-    private static final Map<String, String> SHORT_LOCKS = Map.of(
-            "controlQueueVisibilityTimeout", "00:00:05",
-            "workItemQueueVisibilityTimeout", "00:00:05");
 
     private SampleHost host;
 
@@ -41,7 +37,7 @@ class FanOutCrashIT {
     @Test
     void aHostKilledDuringAFanOutResumesItAndRecordsEveryResultOnce() throws Exception {
         // One activity at a time, so the results reach history over many episodes and the kill lands mid-way.
-        host = new SampleHost(HUB, AzuriteExtension.connectionString(), SHORT_LOCKS)
+        host = new SampleHost(HUB, AzuriteExtension.connectionString(), SampleHost.SHORT_LOCKS)
                 .withDurableTaskSetting("maxConcurrentActivityFunctions", 1).start();
         HubStorage storage = new HubStorage(AzuriteExtension.connectionString(), HUB);
         String id = Http.start(host, "SumOfSquares", String.valueOf(WIDTH));

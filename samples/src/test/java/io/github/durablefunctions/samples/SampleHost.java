@@ -29,6 +29,14 @@ import static org.awaitility.Awaitility.await;
  * test classes never share state. Output goes to {@code target/e2e-logs/}.
  */
 final class SampleHost implements AutoCloseable {
+    /**
+     * Storage-provider settings for fault tests: 5 s message locks, so that what a killed or stalled host had received
+     * becomes visible to the others quickly.
+     */
+    static final Map<String, String> SHORT_LOCKS = Map.of(
+            "controlQueueVisibilityTimeout", "00:00:05",
+            "workItemQueueVisibilityTimeout", "00:00:05");
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path app;

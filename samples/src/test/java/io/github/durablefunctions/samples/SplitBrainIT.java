@@ -39,10 +39,8 @@ class SplitBrainIT {
 
     @Test
     void twoOwnersOfOnePartitionNeverBothCommitAnEpisode() throws Exception {
-        Map<String, String> shortLocks = Map.of("controlQueueVisibilityTimeout", "00:00:05",
-                "workItemQueueVisibilityTimeout", "00:00:05");
         for (int i = 0; i < 2; i++) {
-            hosts.add(new SampleHost(HUB, AzuriteExtension.connectionString(), shortLocks)
+            hosts.add(new SampleHost(HUB, AzuriteExtension.connectionString(), SampleHost.SHORT_LOCKS)
                     .withArgs("--worker-id", "twin").start());
         }
         HubStorage storage = new HubStorage(AzuriteExtension.connectionString(), HUB);

@@ -31,8 +31,6 @@ import static org.awaitility.Awaitility.await;
  */
 class StorageOutageIT {
     private static final Duration OUTAGE = Duration.ofSeconds(30);
-    private static final Map<String, String> SHORT_LOCKS = Map.of("controlQueueVisibilityTimeout", "00:00:05",
-            "workItemQueueVisibilityTimeout", "00:00:05");
 
     @TempDir
     Path data;
@@ -124,7 +122,7 @@ class StorageOutageIT {
     private HubStorage startAzuriteAndHosts(String hubName) throws Exception {
         azurite = Azurite.start(new AzuriteOptions(AzuriteExtension.installDir(), data, "127.0.0.1", 0, 0, 0, false));
         for (String worker : List.of(hubName + "-1", hubName + "-2")) {
-            hosts.add(new SampleHost(hubName, azurite.connectionString(), SHORT_LOCKS)
+            hosts.add(new SampleHost(hubName, azurite.connectionString(), SampleHost.SHORT_LOCKS)
                     .withDurableTaskSetting("maxConcurrentActivityFunctions", 2)
                     .withArgs("--worker-id", worker).start());
         }
