@@ -75,7 +75,8 @@ class ScaleOutIT {
             assertThat(ownedSince).as("%s claimed before host-c's lease (to %s) ran out", lease.getKey(),
                     lease.getValue()).isBefore(lease.getValue());
         }
-        assertBalanced(storage.ownerCounts(), 2);
+        // Whoever saw the released rows first claimed them; stealing then evens the two out.
+        awaitBalanced(storage, Set.of("host-a", "host-b"));
 
         // SIGKILL: host-b releases nothing; host-a takes its partitions once their lease has expired.
         Map<String, Instant> leaseOfB = leasesOf(storage, "host-b");

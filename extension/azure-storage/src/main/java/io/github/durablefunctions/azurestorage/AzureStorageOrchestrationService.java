@@ -21,9 +21,7 @@ import io.github.durablefunctions.backend.OrchestrationWorkItem;
 import io.github.durablefunctions.backend.SessionAbortedException;
 import io.github.durablefunctions.backend.TaskMessage;
 import io.github.durablefunctions.entities.EntityMessageNames;
-import io.github.durablefunctions.entities.RequestMessage;
 import io.github.durablefunctions.history.EventRaisedEvent;
-import io.github.durablefunctions.history.EventSentEvent;
 import io.github.durablefunctions.history.ExecutionCompletedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
 import io.github.durablefunctions.history.ExecutionTerminatedEvent;
@@ -34,13 +32,9 @@ import io.github.durablefunctions.history.OrchestrationRuntimeState;
 import io.github.durablefunctions.history.OrchestratorCompletedEvent;
 import io.github.durablefunctions.history.OrchestratorStartedEvent;
 import io.github.durablefunctions.history.ParentInstance;
-import io.github.durablefunctions.history.SubOrchestrationInstanceCompletedEvent;
-import io.github.durablefunctions.history.SubOrchestrationInstanceCreatedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceFailedEvent;
-import io.github.durablefunctions.history.TaskCompletedEvent;
 import io.github.durablefunctions.history.TaskFailedEvent;
 import io.github.durablefunctions.history.TaskScheduledEvent;
-import io.github.durablefunctions.history.TimerCreatedEvent;
 import io.github.durablefunctions.history.TimerFiredEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -92,8 +86,6 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private static final int ZOMBIE_DEQUEUE_COUNT = 5;
     /** ExecutionStarted messages that cannot be matched to the Instances row are dropped after this (§8.1.3). */
     private static final int EXECUTION_STARTED_MAX_DEQUEUE = 10;
-    /** The TimerId of a TimerFired that only wakes an instance (DTFx's FakeTimerIdToSplitDecision, §6.3). */
-    private static final int SPLIT_TIMER_ID = -100;
     /** The tag of an orchestration started by an entity: it reports no completion to its parent (§6.3). */
     private static final String FIRE_AND_FORGET_TAG = "FireAndForget";
     /**
@@ -437,7 +429,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             if (target != null && batchExecution != null && !target.equals(batchExecution)) {
                 continue;
             }
-            String missing = missingSchedulingEvent(m, instanceId, history.events());
+            String missing = OutOfOrderCheck.missingSchedulingEvent(m, instanceId, history.events());
             if (missing != null) {
                 if (history.events().isEmpty() && m.dequeueCount() > ZOMBIE_DEQUEUE_COUNT) {
                     continue; // a zombie: falls through to be discarded below
@@ -551,7 +543,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         if (m.unreadable() != null) {
             return m.unreadable();
         }
-        String missing = history.isEmpty() ? null : missingSchedulingEvent(m, m.data().instanceId(), history);
+        String missing = history.isEmpty() ? null : OutOfOrderCheck.missingSchedulingEvent(m, m.data().instanceId(), history);
         if (missing != null) {
             return "the " + missing + " it responds to never appeared in the history";
         }
@@ -794,94 +786,6 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         TaskMessage message = first.data().taskMessage();
         return EntityInstanceId.isEntityInstanceId(instanceId) && message.event() instanceof EventRaisedEvent
                 && message.orchestrationInstance().executionId() == null;
-    }
-
-    /**
-     * The scheduling event a response needs in history, if it is missing; null if the message is not a response
-     * (storage-layout.md §8.2 step 1, DTFx {@code IsOutOfOrderMessage}):
-     * <ul>
-     *   <li>TaskCompleted/Failed, SubOrchestrationInstanceCompleted/Failed and TimerFired need their scheduling
-     *       event ({@code EventId} = their scheduled or timer ID). A {@code TimerFired} with TimerId
-     *       {@value #SPLIT_TIMER_ID} (DTFx's checkpoint-split timer, §6.3; this worker's wake-up after a long
-     *       continue-as-new loop) has no {@code TimerCreated} and is never out of order.</li>
-     *   <li>An EventRaised sent by an entity (its envelope's {@code Sender} is an {@code @name@key} instance) to a
-     *       non-entity is the response to a call or lock request (§9): it needs an {@code EventSent} whose Input JSON
-     *       {@code id} equals the event name, unless the execution in history has already finished (then the
-     *       message is discarded later).</li>
-     * </ul>
-     */
-    private static String missingSchedulingEvent(ReceivedMessage message, String instanceId,
-                                                 List<HistoryEvent> history) {
-        HistoryEvent event = message.data().taskMessage().event();
-        if (event instanceof EventRaisedEvent raised) {
-            return isEntityResponse(message, instanceId) ? missingEntityRequest(raised.name(), history) : null;
-        }
-        if (event instanceof TimerFiredEvent fired && fired.timerId() == SPLIT_TIMER_ID) {
-            return null;
-        }
-        int id;
-        boolean timer = false;
-        boolean subOrchestration = false;
-        if (event instanceof TaskCompletedEvent e) {
-            id = e.taskScheduledId();
-        } else if (event instanceof TaskFailedEvent e) {
-            id = e.taskScheduledId();
-        } else if (event instanceof SubOrchestrationInstanceCompletedEvent e) {
-            id = e.taskScheduledId();
-            subOrchestration = true;
-        } else if (event instanceof SubOrchestrationInstanceFailedEvent e) {
-            id = e.taskScheduledId();
-            subOrchestration = true;
-        } else if (event instanceof TimerFiredEvent e) {
-            id = e.timerId();
-            timer = true;
-        } else {
-            return null;
-        }
-        for (HistoryEvent h : history) {
-            if (h.eventId() == id && (timer ? h instanceof TimerCreatedEvent
-                    : subOrchestration ? h instanceof SubOrchestrationInstanceCreatedEvent
-                    : h instanceof TaskScheduledEvent)) {
-                return null;
-            }
-        }
-        return (timer ? "TimerCreated" : subOrchestration ? "SubOrchestrationInstanceCreated" : "TaskScheduled")
-                + " #" + id;
-    }
-
-    /** True for an EventRaised from an entity (the envelope's Sender) to a non-entity: an entity's response. */
-    private static boolean isEntityResponse(ReceivedMessage message, String instanceId) {
-        OrchestrationInstance sender = message.data().sender();
-        return sender != null && EntityInstanceId.isEntityInstanceId(sender.instanceId())
-                && !EntityInstanceId.isEntityInstanceId(instanceId);
-    }
-
-    /**
-     * "EventSent with id ..." if no EventSent in history carries a request with the given ID (the event name of an
-     * entity response) and the execution has not finished; else null.
-     */
-    private static String missingEntityRequest(String requestId, List<HistoryEvent> history) {
-        for (HistoryEvent h : history) {
-            if (h instanceof ExecutionCompletedEvent) {
-                return null; // the execution is over: not early but late, discarded by the executable check
-            }
-            if (h instanceof EventSentEvent sent && requestId != null && requestId.equals(requestIdOf(sent))) {
-                return null;
-            }
-        }
-        return "EventSent of entity request " + requestId;
-    }
-
-    /** The {@code id} of the RequestMessage in an EventSent's input, or null if it holds none. */
-    private static String requestIdOf(EventSentEvent sent) {
-        if (sent.input() == null || !sent.input().contains("\"id\"")) {
-            return null;
-        }
-        try {
-            return RequestMessage.fromJson(sent.input()).id;
-        } catch (RuntimeException e) {
-            return null;
-        }
     }
 
     /**
