@@ -15,10 +15,7 @@ import io.github.durablefunctions.host.durabletask.DurableTaskHttpApi;
 import io.github.durablefunctions.host.durabletask.TaskHubClients;
 import io.github.durablefunctions.host.http.HostHttpServer;
 import io.github.durablefunctions.host.http.HttpFunctionHandler;
-import io.github.durablefunctions.host.invoke.ActivityFunctionAdapter;
 import io.github.durablefunctions.host.invoke.DurableClientFactory;
-import io.github.durablefunctions.host.invoke.EntityFunctionAdapter;
-import io.github.durablefunctions.host.invoke.OrchestratorFunctionAdapter;
 import io.github.durablefunctions.host.storage.AzuriteSupervisor;
 import io.github.durablefunctions.worker.DurableTaskWorker;
 import org.slf4j.Logger;
@@ -107,12 +104,7 @@ public final class DurableHost implements AutoCloseable {
                     .maxConcurrentOrchestratorFunctions(durable.maxConcurrentOrchestratorFunctions())
                     .maxEntityOperationBatchSize(durable.maxEntityOperationBatchSize())
                     .entityMessageReorderWindow(durable.entityMessageReorderWindow());
-            registry.orchestrators().forEach(o -> builder.addOrchestrator(o.name(),
-                    new OrchestratorFunctionAdapter(o.invoker())));
-            registry.activities().forEach(a -> builder.addActivity(a.name(),
-                    new ActivityFunctionAdapter(a.invoker())));
-            registry.entities().forEach(e -> builder.addEntity(e.name(), new EntityFunctionAdapter(e.invoker())));
-            DurableTaskWorker worker = builder.build();
+            DurableTaskWorker worker = registry.addDurableFunctionsTo(builder).build();
             // Registered before the server so that close() stops the server first, then the worker.
             own((AutoCloseable) () -> {
                 worker.stop(options.gracePeriod());

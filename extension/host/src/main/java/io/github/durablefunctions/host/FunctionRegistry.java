@@ -7,10 +7,14 @@ import io.github.durablefunctions.host.app.FunctionApp;
 import io.github.durablefunctions.host.app.FunctionDefinition;
 import io.github.durablefunctions.host.http.HttpTriggerRouter;
 import io.github.durablefunctions.host.http.RouteTemplate;
+import io.github.durablefunctions.host.invoke.ActivityFunctionAdapter;
 import io.github.durablefunctions.host.invoke.DurableClientFactory;
+import io.github.durablefunctions.host.invoke.EntityFunctionAdapter;
 import io.github.durablefunctions.host.invoke.FunctionInvoker;
+import io.github.durablefunctions.host.invoke.OrchestratorFunctionAdapter;
 import io.github.durablefunctions.host.invoke.ParameterBinder;
 import io.github.durablefunctions.host.invoke.UnsupportedFunctionException;
+import io.github.durablefunctions.worker.DurableTaskWorker;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,6 +138,19 @@ public record FunctionRegistry(List<HttpFunction> http, List<DurableFunction> or
         }
         return new FunctionRegistry(List.copyOf(http), List.copyOf(orchestrators), List.copyOf(activities),
                 List.copyOf(entities), List.copyOf(skipped));
+    }
+
+    /**
+     * Adds every orchestrator, activity and entity function to a worker, each through the adapter that binds its
+     * parameters ({@link OrchestratorFunctionAdapter}, {@link ActivityFunctionAdapter}, {@link EntityFunctionAdapter}).
+     *
+     * @return {@code builder}
+     */
+    public DurableTaskWorker.Builder addDurableFunctionsTo(DurableTaskWorker.Builder builder) {
+        orchestrators.forEach(o -> builder.addOrchestrator(o.name(), new OrchestratorFunctionAdapter(o.invoker())));
+        activities.forEach(a -> builder.addActivity(a.name(), new ActivityFunctionAdapter(a.invoker())));
+        entities.forEach(e -> builder.addEntity(e.name(), new EntityFunctionAdapter(e.invoker())));
+        return builder;
     }
 
     /** The router over the HTTP functions. */
