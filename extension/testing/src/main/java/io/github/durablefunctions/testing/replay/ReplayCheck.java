@@ -56,7 +56,8 @@ import java.util.regex.Pattern;
  *   passes; any difference in the earlier episodes is reported.</li>
  * </ul>
  * An orchestrator that throws during the replay is {@link ReplayCheckResult.Status#ORCHESTRATOR_FAILED}, unless
- * the history records the execution failing with the same exception type.
+ * the history records the execution failing with the same exception type; this takes precedence over the
+ * non-determinism its early end causes (history holding calls the code no longer reaches).
  *
  * <p>Activities, entities and sub-orchestrations are not run: their results come from history. Use the same
  * {@link DataConverter} and timer settings as the app (the defaults are the worker's defaults).
@@ -69,13 +70,21 @@ public final class ReplayCheck {
     private static final Pattern POSITION = Pattern.compile("at position #(\\d+)");
 
     private final Map<String, OrchestratorFunction<?>> orchestrators;
-    private final OrchestrationExecutor executor;
+    private final DataConverter dataConverter;
+    private final Duration maxTimerInterval;
+    private final Duration timerPieceLength;
+    private final Duration entityMessageReorderWindow;
 
     private ReplayCheck(Builder builder) {
         this.orchestrators = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         this.orchestrators.putAll(builder.orchestrators);
-        this.executor = new OrchestrationExecutor(builder.dataConverter, orchestrators::get, builder.maxTimerInterval,
-                builder.timerPieceLength, builder.entityMessageReorderWindow);
+        this.dataConverter = builder.dataConverter;
+        this.maxTimerInterval = builder.maxTimerInterval;
+        this.timerPieceLength = builder.timerPieceLength;
+        this.entityMessageReorderWindow = builder.entityMessageReorderWindow;
+        // Validates the settings now rather than at the first check.
+        new OrchestrationExecutor(dataConverter, n -> null, maxTimerInterval, timerPieceLength,
+                entityMessageReorderWindow);
     }
 
     /** A builder with the worker's defaults and no orchestrators. */
@@ -144,6 +153,10 @@ public final class ReplayCheck {
             fresh = List.of();
         }
 
+        Capturing capturing = new Capturing(orchestrators.get(name));
+        OrchestrationExecutor executor = new OrchestrationExecutor(dataConverter,
+                n -> n.equalsIgnoreCase(name) ? capturing : orchestrators.get(n), maxTimerInterval,
+                timerPieceLength, entityMessageReorderWindow);
         OrchestratorResult result;
         try {
             result = executor.execute(past, fresh);
@@ -159,7 +172,8 @@ public final class ReplayCheck {
 
         ReplayCheckResult verdict;
         if (replayedStatus == OrchestrationRuntimeStatus.FAILED) {
-            verdict = failed(history, instanceId, name, completion.failureDetails(), recordedEnd, beyond);
+            verdict = failed(history, instanceId, name, completion.failureDetails(), capturing.thrown, recordedEnd,
+                    beyond);
         } else {
             StringBuilder message = new StringBuilder("The code replays all " + events.size() + " history events");
             if (replayedStatus == null) {
@@ -179,8 +193,18 @@ public final class ReplayCheck {
     }
 
     private ReplayCheckResult failed(RecordedHistory history, String instanceId, String name, FailureDetails failure,
-                                     HistoryEvent recordedEnd, List<String> beyond) {
-        if (failure != null && NonDeterministicOrchestratorException.class.getName().equals(failure.getErrorType())) {
+                                     Exception thrownByCode, HistoryEvent recordedEnd, List<String> beyond) {
+        boolean nonDeterministic = failure != null
+                && NonDeterministicOrchestratorException.class.getName().equals(failure.getErrorType());
+        if (nonDeterministic && thrownByCode != null) {
+            // The code threw first; the history holding calls it no longer reached is a consequence, not the cause.
+            FailureDetails thrown = FailureDetails.fromException(thrownByCode);
+            return new ReplayCheckResult(ReplayCheckResult.Status.ORCHESTRATOR_FAILED, instanceId, name,
+                    "The orchestrator failed during the replay: " + thrown + " (so it did not reach the rest of "
+                            + "its history: " + failure.getErrorMessage() + ")", null, null, null, thrown,
+                    OrchestrationRuntimeStatus.FAILED, List.of());
+        }
+        if (nonDeterministic) {
             Integer eventId = null;
             Integer index = null;
             String recorded = null;
@@ -295,6 +319,40 @@ public final class ReplayCheck {
             return "event '" + a.name() + "' to '" + a.instanceId() + "' (#" + a.id() + ")";
         }
         return action.getClass().getSimpleName() + " (#" + action.id() + ")";
+    }
+
+    /**
+     * Runs the orchestrator and remembers the exception its own code threw (not the replay's control-flow signals,
+     * which are {@link Error}s, nor a non-determinism the replay detected).
+     */
+    private static final class Capturing implements OrchestratorFunction<Object> {
+        private final OrchestratorFunction<?> delegate;
+        Exception thrown;
+
+        Capturing(OrchestratorFunction<?> delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public Object apply(io.github.durablefunctions.TaskOrchestrationContext ctx) throws Exception {
+            try {
+                return delegate.apply(ctx);
+            } catch (Exception e) {
+                if (!causedByNonDeterminism(e)) {
+                    thrown = e;
+                }
+                throw e;
+            }
+        }
+
+        private static boolean causedByNonDeterminism(Throwable e) {
+            for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+                if (t instanceof NonDeterministicOrchestratorException) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /** Configures a {@link ReplayCheck}: the orchestrators to check and the app's replay settings. */

@@ -43,7 +43,10 @@ public record ReplayCheckResult(Status status, String instanceId, String orchest
          * episode; or fewer calls than history holds). An instance with this history would fail on its next replay.
          */
         NON_DETERMINISTIC,
-        /** The orchestrator code threw during the replay (and the history does not record the same failure). */
+        /**
+         * The orchestrator code threw during the replay (and the history does not record the same failure). Reported
+         * rather than the non-determinism that follows from it when history holds calls after that point.
+         */
         ORCHESTRATOR_FAILED,
         /** No orchestrator with the history's name is registered with the check. */
         UNKNOWN_ORCHESTRATOR,
