@@ -198,6 +198,18 @@ class ReplayCheckTest {
     }
 
     @Test
+    void orchestratorThatThrowsWhereTheHistoryCompletedIsReported() {
+        OrchestratorFunction<String> throwsAtEnd = ctx -> {
+            forecastV1(ctx);
+            throw new UnsupportedOperationException("reports are no longer returned");
+        };
+        ReplayCheckResult result = check(throwsAtEnd, completedV1());
+        assertThat(result.status()).isEqualTo(ORCHESTRATOR_FAILED);
+        assertThat(result.failure().getErrorType()).isEqualTo(UnsupportedOperationException.class.getName());
+        assertThat(result.message()).contains("reports are no longer returned");
+    }
+
+    @Test
     void aFailureTheHistoryRecordsReplaysAsOk() {
         // Recorded: GetWeather failed, so the orchestration failed with TaskFailedException.
         RecordedHistory failed = new HistoryRecorder(NAME, ReplayCheckTest::forecastV1)
