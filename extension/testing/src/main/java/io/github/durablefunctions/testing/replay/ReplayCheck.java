@@ -188,7 +188,7 @@ public final class ReplayCheck {
             verdict = new ReplayCheckResult(ReplayCheckResult.Status.OK, instanceId, name, message.toString(), null,
                     null, null, null, replayedStatus, beyond);
         }
-        LOG.debug("Replay check of {}: {}", history.label(), verdict.describe());
+        LOG.debug("Replay check of {}: {}: {}", history.label(), verdict.status(), verdict.message());
         return verdict;
     }
 

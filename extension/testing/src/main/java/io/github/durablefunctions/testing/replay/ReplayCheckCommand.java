@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
  * registered), and 2 for usage errors (bad options, a class that cannot be loaded or is not a
  * {@link ReplayCheckOrchestrations}, a history file that cannot be read).
  */
-@Command(name = "replay-check", mixinStandardHelpOptions = true,
+@Command(name = "replay-check",
         description = "Replays recorded orchestration histories against the current orchestrator code and reports "
                 + "the first non-deterministic step of each.",
         exitCodeListHeading = "%nExit codes:%n",
@@ -43,6 +43,9 @@ public final class ReplayCheckCommand implements Callable<Integer> {
 
     @Spec
     CommandLine.Model.CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
 
     @Option(names = "--history", required = true, arity = "1..*", paramLabel = "<file.json>",
             description = "A history file to replay (one execution each); repeat the option or list several.")

@@ -260,6 +260,26 @@ class ReplayCheckTest {
     }
 
     @Test
+    void terminatedHistoryReplaysUpToItsTermination() {
+        List<HistoryEvent> events = new java.util.ArrayList<>(runningV1().events());
+        java.time.Instant at = HistoryRecorder.START.plusSeconds(60);
+        events.add(new io.github.durablefunctions.history.OrchestratorStartedEvent(-1, false, at));
+        events.add(new io.github.durablefunctions.history.ExecutionTerminatedEvent(-1, false, at, "\"stop\""));
+        events.add(new io.github.durablefunctions.history.ExecutionCompletedEvent(2, false, at,
+                OrchestrationRuntimeStatus.TERMINATED, "\"stop\"", null));
+        events.add(new OrchestratorCompletedEvent(-1, false, at));
+        RecordedHistory terminated = RecordedHistory.of(events);
+
+        ReplayCheckResult ok = check(ReplayCheckTest::forecastV1, terminated);
+        assertThat(ok.status()).as(ok.describe()).isEqualTo(OK);
+        assertThat(ok.replayedStatus()).isEqualTo(OrchestrationRuntimeStatus.TERMINATED);
+
+        ReplayCheckResult renamed = check(ReplayCheckTest::forecastRenamed, terminated);
+        assertThat(renamed.status()).isEqualTo(NON_DETERMINISTIC);
+        assertThat(renamed.eventId()).isEqualTo(1);
+    }
+
+    @Test
     void unknownOrchestratorAndHistoryWithoutStartAreReported() {
         ReplayCheckResult unknown = ReplayCheck.of(Map.of("Other", ReplayCheckTest::forecastV1))
                 .check(completedV1());
