@@ -25,6 +25,7 @@ import io.github.durablefunctions.history.OrchestrationInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -61,6 +62,7 @@ public final class BackendDurableEntityClient extends DurableEntityClient {
     private final OrchestrationServiceClient backend;
     private final DataConverter dataConverter;
     private final Duration reorderWindow;
+    private final Clock clock;
 
     /**
      * @param reorderWindow the entity message reorder window: empty entities idle for less than this are not removed
@@ -68,9 +70,23 @@ public final class BackendDurableEntityClient extends DurableEntityClient {
      */
     public BackendDurableEntityClient(OrchestrationServiceClient backend, DataConverter dataConverter,
                                       Duration reorderWindow) {
+        this(backend, dataConverter, reorderWindow, Clock.systemUTC());
+    }
+
+    /**
+     * @param reorderWindow the entity message reorder window: empty entities idle for less than this are not removed
+     *                      by {@link #cleanEntityStorage}
+     * @param clock         the source of the current time: signal timestamps (and whether a scheduled signal is in
+     *                      the future), and the idle limit of clean-up; {@link Clock#systemUTC()} in production, a
+     *                      virtual clock in tests
+     * @throws NullPointerException if {@code reorderWindow} or {@code clock} is null
+     */
+    public BackendDurableEntityClient(OrchestrationServiceClient backend, DataConverter dataConverter,
+                                      Duration reorderWindow, Clock clock) {
         this.backend = backend;
         this.dataConverter = dataConverter;
         this.reorderWindow = Objects.requireNonNull(reorderWindow, "reorderWindow");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
@@ -91,7 +107,7 @@ public final class BackendDurableEntityClient extends DurableEntityClient {
         if (operationName == null) {
             throw new IllegalArgumentException("An operation name is required");
         }
-        Instant now = Instant.now();
+        Instant now = clock.instant();
         RequestMessage request = new RequestMessage();
         request.operation = operationName;
         request.signal = true;
@@ -180,7 +196,7 @@ public final class BackendDurableEntityClient extends DurableEntityClient {
         String token = request.getContinuationToken();
         int removed = 0;
         int released = 0;
-        Instant idleBefore = Instant.now().minus(reorderWindow);
+        Instant idleBefore = clock.instant().minus(reorderWindow);
         do {
             OrchestrationStateQueryResult page = backend.queryEntityStates(new EntityStateQuery("@", null, null,
                     true, CLEAN_PAGE_SIZE, token));
@@ -202,7 +218,7 @@ public final class BackendDurableEntityClient extends DurableEntityClient {
                 if (request.isReleaseOrphanedLocks() && row.lockedBy() != null && isOrphaned(row.lockedBy())) {
                     send(id.toString(), EntityMessageNames.RELEASE,
                             ReleaseMessage.of(row.lockedBy(), ReleaseMessage.FIX_ORPHANED_LOCK).toJson(),
-                            Instant.now());
+                            clock.instant());
                     log.info("Entity clean-up: released the lock of entity '{}' held by '{}', which no longer runs",
                             id, row.lockedBy());
                     released++;

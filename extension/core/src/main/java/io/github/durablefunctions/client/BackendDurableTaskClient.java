@@ -24,12 +24,14 @@ import io.github.durablefunctions.history.ExecutionTerminatedEvent;
 import io.github.durablefunctions.history.HistoryEvent;
 import io.github.durablefunctions.history.OrchestrationInstance;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeoutException;
@@ -54,6 +56,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
     private final OrchestrationServiceClient backend;
     private final DataConverter dataConverter;
     private final BackendDurableEntityClient entities;
+    private final Clock clock;
 
     /** A client whose entity clean-up uses the default entity message reorder window (30 minutes). */
     public BackendDurableTaskClient(OrchestrationServiceClient backend, DataConverter dataConverter) {
@@ -66,9 +69,23 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
      */
     public BackendDurableTaskClient(OrchestrationServiceClient backend, DataConverter dataConverter,
                                     Duration entityReorderWindow) {
+        this(backend, dataConverter, entityReorderWindow, Clock.systemUTC());
+    }
+
+    /**
+     * @param entityReorderWindow the entity message reorder window ({@code entityMessageReorderWindowInMinutes}),
+     *                            used by entity clean-up
+     * @param clock               the source of the current time for the timestamps of the events this client sends
+     *                            (and of its entity client's signals), and the default end of purge time ranges;
+     *                            {@link Clock#systemUTC()} in production, a virtual clock in tests
+     * @throws NullPointerException if {@code clock} is null
+     */
+    public BackendDurableTaskClient(OrchestrationServiceClient backend, DataConverter dataConverter,
+                                    Duration entityReorderWindow, Clock clock) {
         this.backend = backend;
         this.dataConverter = dataConverter;
-        this.entities = new BackendDurableEntityClient(backend, dataConverter, entityReorderWindow);
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.entities = new BackendDurableEntityClient(backend, dataConverter, entityReorderWindow, clock);
     }
 
     @Override
@@ -100,7 +117,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
                           Instant startTime) {
         validateInstanceId(instanceId);
         OrchestrationInstance instance = new OrchestrationInstance(instanceId, newId());
-        ExecutionStartedEvent started = new ExecutionStartedEvent(-1, false, Instant.now(), instance, null,
+        ExecutionStartedEvent started = new ExecutionStartedEvent(-1, false, clock.instant(), instance, null,
                 name, version, inputJson, tags, null, null, startTime, 0, false);
         backend.createOrchestrationInstance(new TaskMessage(started, instance), RUNNING_STATES);
     }
@@ -191,7 +208,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
         if (eventName == null || eventName.isEmpty()) {
             throw new IllegalArgumentException("An event name is required");
         }
-        send(instanceId, new EventRaisedEvent(-1, false, Instant.now(), eventName,
+        send(instanceId, new EventRaisedEvent(-1, false, clock.instant(), eventName,
                 dataConverter.serialize(eventPayload), null));
     }
 
@@ -204,7 +221,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
     @Override
     public void terminate(String instanceId, Object output) {
         requireInstanceId(instanceId);
-        send(instanceId, new ExecutionTerminatedEvent(-1, false, Instant.now(), dataConverter.serialize(output)));
+        send(instanceId, new ExecutionTerminatedEvent(-1, false, clock.instant(), dataConverter.serialize(output)));
     }
 
     /**
@@ -216,7 +233,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
     @Override
     public void suspendInstance(String instanceId, String reason) {
         requireInstanceId(instanceId);
-        send(instanceId, new ExecutionSuspendedEvent(-1, false, Instant.now(), reason));
+        send(instanceId, new ExecutionSuspendedEvent(-1, false, clock.instant(), reason));
     }
 
     /**
@@ -228,7 +245,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
     @Override
     public void resumeInstance(String instanceId, String reason) {
         requireInstanceId(instanceId);
-        send(instanceId, new ExecutionResumedEvent(-1, false, Instant.now(), reason));
+        send(instanceId, new ExecutionResumedEvent(-1, false, clock.instant(), reason));
     }
 
     private void send(String instanceId, HistoryEvent event) {
@@ -318,7 +335,7 @@ public final class BackendDurableTaskClient extends DurableTaskClient {
         if (criteria == null || criteria.getCreatedTimeFrom() == null) {
             throw new IllegalArgumentException("Please provide value for 'createdTimeFrom' parameter.");
         }
-        Instant to = criteria.getCreatedTimeTo() != null ? criteria.getCreatedTimeTo() : Instant.now();
+        Instant to = criteria.getCreatedTimeTo() != null ? criteria.getCreatedTimeTo() : clock.instant();
         Set<OrchestrationRuntimeStatus> statuses = EnumSet.copyOf(PURGEABLE_STATES);
         if (!criteria.getRuntimeStatusList().isEmpty()) {
             statuses.retainAll(criteria.getRuntimeStatusList());

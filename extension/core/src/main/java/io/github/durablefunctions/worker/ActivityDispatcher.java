@@ -13,9 +13,10 @@ import io.github.durablefunctions.history.TaskScheduledEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -35,11 +36,19 @@ final class ActivityDispatcher extends WorkLoop<ActivityWorkItem> {
     private final Map<String, TaskActivity> activities;
     private final DataConverter dataConverter;
     private final ScheduledExecutorService renewals;
+    private final Clock clock;
 
     ActivityDispatcher(OrchestrationService service, Map<String, TaskActivity> activities,
                        DataConverter dataConverter, int maxConcurrency) {
+        this(service, activities, dataConverter, maxConcurrency, Clock.systemUTC());
+    }
+
+    /** A dispatcher whose response timestamps come from {@code clock}. */
+    ActivityDispatcher(OrchestrationService service, Map<String, TaskActivity> activities,
+                       DataConverter dataConverter, int maxConcurrency, Clock clock) {
         super("activity", maxConcurrency);
         this.service = service;
+        this.clock = Objects.requireNonNull(clock, "clock");
         TreeMap<String, TaskActivity> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         byName.putAll(activities);
         this.activities = byName;
@@ -94,20 +103,20 @@ final class ActivityDispatcher extends WorkLoop<ActivityWorkItem> {
             log.warn("Instance '{}': {}", request.instanceId(), message);
             FailureDetails details = new FailureDetails(IllegalStateException.class.getName(), message, null, null,
                     true, null);
-            return new TaskFailedEvent(-1, false, Instant.now(), taskId, message, null, details);
+            return new TaskFailedEvent(-1, false, clock.instant(), taskId, message, null, details);
         }
         ActivityContext ctx = new ActivityContext(scheduled.name(), request.instanceId(), taskId, scheduled.input(),
                 dataConverter);
         try {
             Object output = activity.run(ctx);
-            return new TaskCompletedEvent(-1, false, Instant.now(), taskId, dataConverter.serialize(output));
+            return new TaskCompletedEvent(-1, false, clock.instant(), taskId, dataConverter.serialize(output));
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Exception | Error e) {
             // Errors of user code (AssertionError, NoClassDefFoundError, ...) fail the task like exceptions do.
             log.warn("Activity '{}' (#{}) of instance '{}' failed: {}", scheduled.name(), taskId,
                     request.instanceId(), e.toString());
-            return new TaskFailedEvent(-1, false, Instant.now(), taskId, e.getMessage(), null,
+            return new TaskFailedEvent(-1, false, clock.instant(), taskId, e.getMessage(), null,
                     FailureDetails.fromException(e));
         }
     }

@@ -12,6 +12,7 @@ import io.github.durablefunctions.replay.OrchestrationExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -38,9 +39,9 @@ public final class DurableTaskWorker implements AutoCloseable {
         this.service = Objects.requireNonNull(b.service, "service");
         this.orchestrationDispatcher = new OrchestrationDispatcher(service, b.orchestrators, b.entities,
                 b.dataConverter, b.maxConcurrentOrchestratorFunctions, b.maxTimerInterval, b.timerPieceLength,
-                b.entityMessageReorderWindow, b.maxEntityOperationBatchSize);
+                b.entityMessageReorderWindow, b.maxEntityOperationBatchSize, b.clock);
         this.activityDispatcher = new ActivityDispatcher(service, b.activities, b.dataConverter,
-                b.maxConcurrentActivityFunctions);
+                b.maxConcurrentActivityFunctions, b.clock);
     }
 
     /** A builder for a worker. */
@@ -103,6 +104,7 @@ public final class DurableTaskWorker implements AutoCloseable {
         private int maxConcurrentActivityFunctions = 10 * Runtime.getRuntime().availableProcessors();
         private Duration maxTimerInterval = OrchestrationExecutor.DEFAULT_MAX_TIMER_INTERVAL;
         private Duration timerPieceLength = OrchestrationExecutor.DEFAULT_TIMER_PIECE_LENGTH;
+        private Clock clock = Clock.systemUTC();
 
         private Builder() {
         }
@@ -110,6 +112,19 @@ public final class DurableTaskWorker implements AutoCloseable {
         /** The backend to take work from. Required. */
         public Builder service(OrchestrationService service) {
             this.service = service;
+            return this;
+        }
+
+        /**
+         * The source of the current time for history timestamps: each episode's {@code OrchestratorStarted} time
+         * (what orchestrations read as {@code getCurrentInstant()} and the base of their timers), the times of
+         * entity batches, and activity responses. Default {@link Clock#systemUTC()}; tests pass a virtual clock
+         * (e.g. the testing module's {@code VirtualClock}) to move time without waiting.
+         *
+         * @throws NullPointerException if {@code clock} is null
+         */
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock, "clock");
             return this;
         }
 

@@ -46,6 +46,7 @@ import io.github.durablefunctions.replay.OrchestratorResult;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -119,6 +120,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
     private final EpisodeExecutor executor;
     private final Map<String, TaskEntityFactory> entities;
     private final EntityExecutor entityExecutor;
+    private final Clock clock;
 
     OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
                             DataConverter dataConverter, int maxConcurrency) {
@@ -148,22 +150,38 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
                             Map<String, TaskEntityFactory> entities, DataConverter dataConverter, int maxConcurrency,
                             Duration maxTimerInterval, Duration timerPieceLength, Duration entityReorderWindow,
                             int maxEntityBatchSize) {
+        this(service, orchestrators, entities, dataConverter, maxConcurrency, maxTimerInterval, timerPieceLength,
+                entityReorderWindow, maxEntityBatchSize, Clock.systemUTC());
+    }
+
+    /**
+     * A dispatcher for orchestrations and entities whose history timestamps (and so the orchestrations' current
+     * time) come from {@code clock}.
+     *
+     * @param clock the source of the current time, e.g. a virtual clock in tests
+     */
+    OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> orchestrators,
+                            Map<String, TaskEntityFactory> entities, DataConverter dataConverter, int maxConcurrency,
+                            Duration maxTimerInterval, Duration timerPieceLength, Duration entityReorderWindow,
+                            int maxEntityBatchSize, Clock clock) {
         this(service, caseInsensitive(orchestrators), null, caseInsensitive(entities), dataConverter, maxConcurrency,
-                maxTimerInterval, timerPieceLength, entityReorderWindow, maxEntityBatchSize);
+                maxTimerInterval, timerPieceLength, entityReorderWindow, maxEntityBatchSize, clock);
     }
 
     /** A dispatcher whose orchestrator runs are scripted (for tests of the action mapping). */
     OrchestrationDispatcher(OrchestrationService service, EpisodeExecutor executor) {
         this(service, Map.of(), executor, Map.of(), null, 1, null, null, MessageSorter.DEFAULT_REORDER_WINDOW,
-                DEFAULT_MAX_ENTITY_BATCH_SIZE);
+                DEFAULT_MAX_ENTITY_BATCH_SIZE, Clock.systemUTC());
     }
 
     private OrchestrationDispatcher(OrchestrationService service, Map<String, OrchestratorFunction<?>> byName,
                                     EpisodeExecutor executor, Map<String, TaskEntityFactory> entities,
                                     DataConverter dataConverter, int maxConcurrency, Duration maxTimerInterval,
-                                    Duration timerPieceLength, Duration entityReorderWindow, int maxEntityBatchSize) {
+                                    Duration timerPieceLength, Duration entityReorderWindow, int maxEntityBatchSize,
+                                    Clock clock) {
         super("orchestration", maxConcurrency);
         this.service = service;
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.orchestrators = byName;
         this.executor = executor != null ? executor : new OrchestrationExecutor(dataConverter, byName::get,
                 maxTimerInterval, timerPieceLength, entityReorderWindow)::execute;
@@ -251,7 +269,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             return null;
         }
         OrchestrationRuntimeState state = new OrchestrationRuntimeState(past.getPastEvents());
-        state.addEvent(new OrchestratorStartedEvent(-1, false, historyNow()));
+        state.addEvent(new OrchestratorStartedEvent(-1, false, now()));
         for (HistoryEvent e : accepted) {
             state.addEvent(e);
         }
@@ -263,7 +281,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             OrchestratorAction.CompleteOrchestration continued = applyActions(state, result, outbound);
             String customStatus = result.customStatus() != null ? result.customStatus() : carriedCustomStatus;
             if (continued == null) {
-                state.addEvent(new OrchestratorCompletedEvent(-1, false, historyNow()));
+                state.addEvent(new OrchestratorCompletedEvent(-1, false, now()));
                 state.setCustomStatus(customStatus);
                 break;
             }
@@ -271,7 +289,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
             state.setCustomStatus(customStatus);
             carriedCustomStatus = customStatus;
             if (generation >= MAX_GENERATIONS_PER_WORK_ITEM) {
-                Instant now = historyNow();
+                Instant now = now();
                 state.addEvent(new OrchestratorCompletedEvent(-1, false, now));
                 outbound.timers.add(new TaskMessage(new TimerFiredEvent(-1, false, now, SPLIT_TIMER_ID, now),
                         state.getExecutionStartedEvent().orchestrationInstance()));
@@ -341,7 +359,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
                     entityId.getName());
         }
         String executionId = newExecutionId();
-        Instant now = historyNow();
+        Instant now = now();
         EntityExecutor.Result result = entityExecutor.execute(entityId, current, messages, factory, now);
         SchedulerState next = result.state();
 
@@ -416,7 +434,7 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
         }
         OrchestrationInstance self = started.orchestrationInstance();
         Map<String, String> tags = started.tags() == null ? Map.of() : started.tags();
-        Instant now = historyNow();
+        Instant now = now();
         for (OrchestratorAction action : result.actions()) {
             if (action instanceof OrchestratorAction.ScheduleTask task) {
                 TaskScheduledEvent scheduled = new TaskScheduledEvent(task.id(), false, now, task.name(),
@@ -523,10 +541,10 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
      * with the same name, version, tags, parent and generation and the new input, then the carried-over events. All
      * its events are new: the backend writes them from history position 0 (storage-layout.md §3.5).
      */
-    private static OrchestrationRuntimeState newExecution(OrchestrationRuntimeState previous,
+    private OrchestrationRuntimeState newExecution(OrchestrationRuntimeState previous,
                                                           OrchestratorAction.CompleteOrchestration continued) {
         ExecutionStartedEvent old = previous.getExecutionStartedEvent();
-        Instant now = historyNow();
+        Instant now = now();
         OrchestrationInstance instance = new OrchestrationInstance(old.orchestrationInstance().instanceId(),
                 newExecutionId());
         OrchestrationRuntimeState next = new OrchestrationRuntimeState();
@@ -547,8 +565,18 @@ final class OrchestrationDispatcher extends WorkLoop<OrchestrationWorkItem> {
      * another time, and generate other UUIDs, than its replays.
      */
     static Instant historyNow() {
-        Instant now = Instant.now();
+        return historyNow(Clock.systemUTC());
+    }
+
+    /** {@link #historyNow()} on the given clock. */
+    static Instant historyNow(Clock clock) {
+        Instant now = clock.instant();
         return Instant.ofEpochSecond(now.getEpochSecond(), now.getNano() / 100 * 100);
+    }
+
+    /** {@link #historyNow()} on this dispatcher's clock. */
+    private Instant now() {
+        return historyNow(clock);
     }
 
     /** A new execution ID: a random UUID as 32 lowercase hex digits ({@code Guid.ToString("N")}). */

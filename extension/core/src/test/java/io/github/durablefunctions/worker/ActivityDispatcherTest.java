@@ -10,7 +10,9 @@ import io.github.durablefunctions.history.TaskFailedEvent;
 import io.github.durablefunctions.history.TaskScheduledEvent;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,6 +41,19 @@ class ActivityDispatcherTest {
         TaskCompletedEvent completed = (TaskCompletedEvent) response.event();
         assertThat(completed.taskScheduledId()).isEqualTo(7);
         assertThat(completed.result()).isEqualTo("\"Hello Tokyo!\"");
+    }
+
+    @Test
+    void theResponseIsTimestampedByTheGivenClock() {
+        Instant t = Instant.parse("2031-02-03T04:05:06Z");
+        ActivityDispatcher dispatcher = new ActivityDispatcher(service, Map.of("Greet", ctx -> "hi"),
+                new JacksonDataConverter(), 1, Clock.fixed(t, ZoneOffset.UTC));
+        TaskScheduledEvent scheduled = new TaskScheduledEvent(7, false, t, "Greet", null, null, null, null);
+
+        dispatcher.process(new ActivityWorkItem("m1", new TaskMessage(scheduled, INSTANCE)) {
+        });
+
+        assertThat(service.activityResponses.get(0).event().timestamp()).isEqualTo(t);
     }
 
     @Test

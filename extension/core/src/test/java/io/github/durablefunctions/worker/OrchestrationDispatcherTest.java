@@ -18,7 +18,10 @@ import io.github.durablefunctions.history.TaskCompletedEvent;
 import io.github.durablefunctions.history.TaskScheduledEvent;
 import org.junit.jupiter.api.Test;
 
+import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +70,22 @@ class OrchestrationDispatcherTest {
             assertThat(m.event().eventId()).isZero();
         });
         assertThat(cp.newRuntimeState().getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.RUNNING);
+    }
+
+    @Test
+    void episodeTimestampsComeFromTheGivenClockTruncatedToHundredNanoseconds() {
+        Clock fixed = Clock.fixed(Instant.parse("2031-02-03T04:05:06.123456789Z"), ZoneOffset.UTC);
+        OrchestrationDispatcher clocked = new OrchestrationDispatcher(service, Map.of("TwoSteps", twoSteps),
+                Map.of(), new JacksonDataConverter(), 1, Duration.ofDays(6), Duration.ofDays(3), Duration.ZERO,
+                10, fixed);
+
+        clocked.process(new WorkItem(List.of(), started()));
+
+        assertThat(service.completed.get(0).newRuntimeState().getNewEvents())
+                .filteredOn(e -> e instanceof OrchestratorStartedEvent || e instanceof OrchestratorCompletedEvent
+                        || e instanceof TaskScheduledEvent)
+                .hasSize(3).allSatisfy(e -> assertThat(e.timestamp())
+                        .isEqualTo(Instant.parse("2031-02-03T04:05:06.1234567Z")));
     }
 
     @Test
