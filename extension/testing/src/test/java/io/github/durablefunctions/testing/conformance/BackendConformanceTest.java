@@ -6,6 +6,7 @@ import io.github.durablefunctions.JacksonDataConverter;
 import io.github.durablefunctions.OrchestrationMetadata;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.OrchestrationStatusQuery;
+import io.github.durablefunctions.OrchestratorFunction;
 import io.github.durablefunctions.Task;
 import io.github.durablefunctions.TaskFailedException;
 import io.github.durablefunctions.backend.OrchestrationService;
@@ -14,6 +15,9 @@ import io.github.durablefunctions.backend.OrchestrationState;
 import io.github.durablefunctions.client.BackendDurableTaskClient;
 import io.github.durablefunctions.entities.MessageSorter;
 import io.github.durablefunctions.history.TaskCompletedEvent;
+import io.github.durablefunctions.testing.replay.HistoryLoader;
+import io.github.durablefunctions.testing.replay.ReplayCheck;
+import io.github.durablefunctions.testing.replay.ReplayCheckResult;
 import io.github.durablefunctions.worker.DurableTaskWorker;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -51,6 +55,15 @@ abstract class BackendConformanceTest {
         void close();
     }
 
+    /** Three activities in a row. */
+    private static final OrchestratorFunction<List<String>> CHAIN = ctx -> {
+        List<String> out = new ArrayList<>();
+        for (String city : List.of("Tokyo", "Seattle", "London")) {
+            out.add(ctx.callActivity("Hello", city, String.class).await());
+        }
+        return out;
+    };
+
     abstract Backend newBackend(String taskHub);
 
     private Backend backend;
@@ -62,13 +75,7 @@ abstract class BackendConformanceTest {
     void start() {
         backend = newBackend("Conformance" + getClass().getSimpleName().replace("ConformanceTest", ""));
         worker = DurableTaskWorker.builder().service(backend.service()).clock(backend.clock())
-                .addOrchestrator("Chain", ctx -> {
-                    List<String> out = new ArrayList<>();
-                    for (String city : List.of("Tokyo", "Seattle", "London")) {
-                        out.add(ctx.callActivity("Hello", city, String.class).await());
-                    }
-                    return out;
-                })
+                .addOrchestrator("Chain", CHAIN)
                 .addOrchestrator("FanOut", ctx -> {
                     List<Task<Integer>> tasks = new ArrayList<>();
                     for (int i = 1; i <= 20; i++) {
@@ -151,6 +158,11 @@ abstract class BackendConformanceTest {
         OrchestrationState chain = run("Chain", null);
         assertThat(chain.runtimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
         assertThat(chain.output()).isEqualTo("[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]");
+
+        // The recorded history, loaded back through the SPI, replays against the same code (the replay check).
+        ReplayCheckResult replay = ReplayCheck.builder().addOrchestrator("Chain", CHAIN).build()
+                .check(new HistoryLoader(backend.service()).load(chain.instanceId()));
+        assertThat(replay.isOk()).as(replay.describe()).isTrue();
 
         OrchestrationState fanOut = run("FanOut", null);
         assertThat(fanOut.output()).isEqualTo("2870");
