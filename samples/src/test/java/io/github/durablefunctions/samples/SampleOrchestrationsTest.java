@@ -26,7 +26,7 @@ class SampleOrchestrationsTest {
     final DurableTestHarness harness = DurableTestHarness.builder()
             .functions(HelloCities.class, FanOutFanIn.class, WordCount.class, Approval.class, PhoneVerification.class,
                     Monitor.class, DeviceProvisioning.class, FlakyService.class, ReportExport.class, Counter.class,
-                    NotificationAggregator.class, Matchmaking.class)
+                    NotificationAggregator.class, Matchmaking.class, OrderProcessing.class)
             // A stub instead of a real SMS: the code is known to the test.
             .replaceActivity("SendSmsChallenge", ctx -> 4321)
             // Rendering takes 700 ms of real time in the sample; the stub keeps the unit test fast.
@@ -111,6 +111,20 @@ class SampleOrchestrationsTest {
         OrchestrationMetadata exported = run("ExportReport", new ReportExport.ReportRequest(3));
         assertThat(exported.readOutputAs(ReportExport.Report.class).sections())
                 .containsExactly("Section 1", "Section 2", "Section 3");
+    }
+
+    @Test
+    void orderProcessingCompensatesADeclinedPayment() {
+        int stock = OrderProcessing.stockOf("unit-teapot");
+        OrderProcessing.OrderResult declined = run("ProcessOrder", new OrderProcessing.Order("u-1", "unit-teapot", 4,
+                OrderProcessing.DECLINED_CARD, "ana@example.com")).readOutputAs(OrderProcessing.OrderResult.class);
+        assertThat(declined.outcome()).isEqualTo("PaymentFailed");
+        assertThat(OrderProcessing.stockOf("unit-teapot")).as("the reservation was released").isEqualTo(stock);
+
+        OrderProcessing.OrderResult paid = run("ProcessOrder", new OrderProcessing.Order("u-2", "unit-teapot", 4,
+                "4111-1111-1111-1111", "ana@example.com")).readOutputAs(OrderProcessing.OrderResult.class);
+        assertThat(paid.outcome()).isEqualTo("Completed");
+        assertThat(OrderProcessing.stockOf("unit-teapot")).isEqualTo(stock - 4);
     }
 
     @Test
