@@ -60,8 +60,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>{@link #stop()} is the graceful shutdown of §5.1: no more claims or steals, pending steals are withdrawn, and
  * every owned row is drained (buffered messages handed back at once, in-flight work items waited for up to 60 s) and
  * released, so another worker takes over within seconds instead of after the lease expires. It gives up after
- * 10 minutes (for instance when the table cannot be reached): the queues are then no longer read, and their rows
- * expire.
+ * 1 minute (for instance when the table cannot be reached; DTFx waits 10): the queues are then no longer read, and
+ * their rows expire, as each would have within a minute of its last renewal anyway.
  */
 final class TablePartitionManager {
     private static final Logger log = LoggerFactory.getLogger(TablePartitionManager.class);
@@ -78,13 +78,15 @@ final class TablePartitionManager {
      * @param fastPollInterval the pause while draining or waiting for a release (1 s)
      * @param operationTimeout the timeout of each table call (DTFx {@code PartitionTableOperationTimeout}, 2 s)
      * @param drainTimeout     how long a drain waits for in-flight work items of the queue (60 s)
-     * @param shutdownTimeout  how long {@link #stop()} keeps trying to release the owned rows (10 min)
+     * @param shutdownTimeout  how long {@link #stop()} keeps trying to release the owned rows (1 min; DTFx waits
+     *                         10 min, but by then every lease of this worker has expired anyway, and a host being
+     *                         stopped while storage is unreachable should not hang for 10 minutes)
      */
     record Timing(Duration leaseInterval, Duration claimLease, Duration acquireInterval, Duration fastPollInterval,
                   Duration operationTimeout, Duration drainTimeout, Duration shutdownTimeout) {
         static final Timing DEFAULT = new Timing(Duration.ofSeconds(30), Duration.ofMinutes(1),
                 Duration.ofSeconds(10), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(60),
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(1));
 
         Timing {
             Objects.requireNonNull(leaseInterval);
