@@ -29,10 +29,12 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
 
 /**
@@ -85,12 +87,19 @@ public final class DurableTestHarness implements BeforeEachCallback, AfterEachCa
 
     private DurableTestHarness(Builder b) {
         this.functionClasses = List.copyOf(b.functionClasses);
-        this.orchestrators = Map.copyOf(b.orchestrators);
-        this.activities = Map.copyOf(b.activities);
-        this.entities = Map.copyOf(b.entities);
+        this.orchestrators = ignoringCase(b.orchestrators);
+        this.activities = ignoringCase(b.activities);
+        this.entities = ignoringCase(b.entities);
         this.dataConverter = b.dataConverter;
         this.startTime = b.startTime;
         this.realTimeout = b.realTimeout;
+    }
+
+    /** Function names are case-insensitive, as the worker treats them: a replacement matches ignoring case. */
+    private static <V> Map<String, V> ignoringCase(Map<String, V> values) {
+        TreeMap<String, V> map = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        map.putAll(values);
+        return Collections.unmodifiableMap(map);
     }
 
     /** Starts describing a harness. */
@@ -297,7 +306,8 @@ public final class DurableTestHarness implements BeforeEachCallback, AfterEachCa
 
         /**
          * Replaces an activity of the registered {@linkplain #functions function classes} with a stub, e.g. one that
-         * records its input or returns a fixed result instead of calling a real service.
+         * records its input or returns a fixed result instead of calling a real service. The name is matched ignoring
+         * case, as activity names are.
          */
         public Builder replaceActivity(String name, TaskActivity stub) {
             return activity(name, stub);
