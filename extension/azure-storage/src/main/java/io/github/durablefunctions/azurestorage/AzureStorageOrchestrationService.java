@@ -18,6 +18,7 @@ import io.github.durablefunctions.backend.OrchestrationState;
 import io.github.durablefunctions.backend.EntityStateQuery;
 import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
+import io.github.durablefunctions.backend.OutOfOrderCheck;
 import io.github.durablefunctions.backend.SessionAbortedException;
 import io.github.durablefunctions.backend.TaskMessage;
 import io.github.durablefunctions.entities.EntityMessageNames;
@@ -429,7 +430,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             if (target != null && batchExecution != null && !target.equals(batchExecution)) {
                 continue;
             }
-            String missing = OutOfOrderCheck.missingSchedulingEvent(m, instanceId, history.events());
+            String missing = missingSchedulingEvent(m, instanceId, history.events());
             if (missing != null) {
                 if (history.events().isEmpty() && m.dequeueCount() > ZOMBIE_DEQUEUE_COUNT) {
                     continue; // a zombie: falls through to be discarded below
@@ -543,7 +544,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         if (m.unreadable() != null) {
             return m.unreadable();
         }
-        String missing = history.isEmpty() ? null : OutOfOrderCheck.missingSchedulingEvent(m, m.data().instanceId(), history);
+        String missing = history.isEmpty() ? null : missingSchedulingEvent(m, m.data().instanceId(), history);
         if (missing != null) {
             return "the " + missing + " it responds to never appeared in the history";
         }
@@ -786,6 +787,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         TaskMessage message = first.data().taskMessage();
         return EntityInstanceId.isEntityInstanceId(instanceId) && message.event() instanceof EventRaisedEvent
                 && message.orchestrationInstance().executionId() == null;
+    }
+
+    /** {@link OutOfOrderCheck#missingSchedulingEvent} for a received message (its envelope names the sender). */
+    private static String missingSchedulingEvent(ReceivedMessage m, String instanceId, List<HistoryEvent> history) {
+        OrchestrationInstance sender = m.data().sender();
+        return OutOfOrderCheck.missingSchedulingEvent(m.data().taskMessage().event(),
+                sender == null ? null : sender.instanceId(), instanceId, history);
     }
 
     /**

@@ -13,12 +13,11 @@ import io.github.durablefunctions.backend.OrchestrationServiceClient;
 import io.github.durablefunctions.backend.OrchestrationState;
 import io.github.durablefunctions.backend.OrchestrationStateQueryResult;
 import io.github.durablefunctions.backend.OrchestrationWorkItem;
+import io.github.durablefunctions.backend.OutOfOrderCheck;
 import io.github.durablefunctions.backend.TaskMessage;
 import io.github.durablefunctions.entities.EntityMessageNames;
-import io.github.durablefunctions.entities.RequestMessage;
 import io.github.durablefunctions.history.ContinueAsNewEvent;
 import io.github.durablefunctions.history.EventRaisedEvent;
-import io.github.durablefunctions.history.EventSentEvent;
 import io.github.durablefunctions.history.ExecutionCompletedEvent;
 import io.github.durablefunctions.history.ExecutionResumedEvent;
 import io.github.durablefunctions.history.ExecutionStartedEvent;
@@ -28,13 +27,10 @@ import io.github.durablefunctions.history.GenericEvent;
 import io.github.durablefunctions.history.HistoryEvent;
 import io.github.durablefunctions.history.OrchestrationInstance;
 import io.github.durablefunctions.history.OrchestrationRuntimeState;
-import io.github.durablefunctions.history.SubOrchestrationInstanceCompletedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceCreatedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceFailedEvent;
-import io.github.durablefunctions.history.TaskCompletedEvent;
 import io.github.durablefunctions.history.TaskFailedEvent;
 import io.github.durablefunctions.history.TaskScheduledEvent;
-import io.github.durablefunctions.history.TimerCreatedEvent;
 import io.github.durablefunctions.history.TimerFiredEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -500,7 +496,7 @@ public final class InMemoryOrchestrationService implements OrchestrationService,
             if (target != null && batchExecution != null && !target.equals(batchExecution)) {
                 continue;
             }
-            String missing = missingSchedulingEvent(m, instanceId, history);
+            String missing = OutOfOrderCheck.missingSchedulingEvent(m.event(), m.sender(), instanceId, history);
             if (missing != null) {
                 log.info("Instance '{}': {} arrived before its {} is in history; holding it back until the history "
                         + "changes", instanceId, m.event().eventType(), missing);
@@ -563,64 +559,6 @@ public final class InMemoryOrchestrationService implements OrchestrationService,
             }
         }
         return new OrchestrationItem(instanceId, past, batch, historyExecution);
-    }
-
-    /**
-     * The scheduling event a response needs in history, if it is missing; null if the message is not a response or
-     * its scheduling event is there (storage-layout.md §8.2 step 1).
-     */
-    private static String missingSchedulingEvent(Envelope m, String instanceId, List<HistoryEvent> history) {
-        HistoryEvent event = m.event();
-        if (event instanceof EventRaisedEvent raised) {
-            boolean entityResponse = m.sender() != null && EntityInstanceId.isEntityInstanceId(m.sender())
-                    && !EntityInstanceId.isEntityInstanceId(instanceId);
-            return entityResponse ? missingEntityRequest(raised.name(), history) : null;
-        }
-        int id;
-        Class<? extends HistoryEvent> scheduling;
-        if (event instanceof TaskCompletedEvent e) {
-            id = e.taskScheduledId();
-            scheduling = TaskScheduledEvent.class;
-        } else if (event instanceof TaskFailedEvent e) {
-            id = e.taskScheduledId();
-            scheduling = TaskScheduledEvent.class;
-        } else if (event instanceof SubOrchestrationInstanceCompletedEvent e) {
-            id = e.taskScheduledId();
-            scheduling = SubOrchestrationInstanceCreatedEvent.class;
-        } else if (event instanceof SubOrchestrationInstanceFailedEvent e) {
-            id = e.taskScheduledId();
-            scheduling = SubOrchestrationInstanceCreatedEvent.class;
-        } else if (event instanceof TimerFiredEvent e && e.timerId() >= 0) {
-            id = e.timerId();
-            scheduling = TimerCreatedEvent.class;
-        } else {
-            return null;
-        }
-        for (HistoryEvent h : history) {
-            if (h.eventId() == id && scheduling.isInstance(h)) {
-                return null;
-            }
-        }
-        return scheduling.getSimpleName().replace("Event", "") + " #" + id;
-    }
-
-    private static String missingEntityRequest(String requestId, List<HistoryEvent> history) {
-        for (HistoryEvent h : history) {
-            if (h instanceof ExecutionCompletedEvent) {
-                return null; // late, not early: discarded as a message for a finished execution
-            }
-            if (h instanceof EventSentEvent sent && requestId != null && sent.input() != null
-                    && sent.input().contains("\"id\"")) {
-                try {
-                    if (requestId.equals(RequestMessage.fromJson(sent.input()).id)) {
-                        return null;
-                    }
-                } catch (RuntimeException e) {
-                    // not a request message
-                }
-            }
-        }
-        return "EventSent of entity request " + requestId;
     }
 
     private static void discard(String instanceId, List<Envelope> messages, String reason) {

@@ -1,4 +1,4 @@
-package io.github.durablefunctions.azurestorage;
+package io.github.durablefunctions.backend;
 
 import io.github.durablefunctions.EntityInstanceId;
 import io.github.durablefunctions.entities.RequestMessage;
@@ -6,7 +6,6 @@ import io.github.durablefunctions.history.EventRaisedEvent;
 import io.github.durablefunctions.history.EventSentEvent;
 import io.github.durablefunctions.history.ExecutionCompletedEvent;
 import io.github.durablefunctions.history.HistoryEvent;
-import io.github.durablefunctions.history.OrchestrationInstance;
 import io.github.durablefunctions.history.SubOrchestrationInstanceCompletedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceCreatedEvent;
 import io.github.durablefunctions.history.SubOrchestrationInstanceFailedEvent;
@@ -19,13 +18,13 @@ import io.github.durablefunctions.history.TimerFiredEvent;
 import java.util.List;
 
 /**
- * The out-of-order check of storage-layout.md §8.2 step 1 (DTFx {@code IsOutOfOrderMessage}): a response that
- * arrives before the checkpoint that scheduled it (possible because a checkpoint sends its messages before it commits
- * its history, §8.3) must wait in its queue until that history is visible.
+ * The out-of-order check every backend applies before handing out a work item (storage-layout.md §8.2 step 1, DTFx
+ * {@code IsOutOfOrderMessage}): a response that arrives before the checkpoint that scheduled it (possible because a
+ * checkpoint sends its messages before it commits its history, §8.3) must wait until that history is visible.
  */
-final class OutOfOrderCheck {
+public final class OutOfOrderCheck {
     /** The TimerId of a TimerFired that only wakes an instance (DTFx's FakeTimerIdToSplitDecision, §6.3). */
-    static final int SPLIT_TIMER_ID = -100;
+    public static final int SPLIT_TIMER_ID = -100;
 
     private OutOfOrderCheck() {
     }
@@ -44,11 +43,11 @@ final class OutOfOrderCheck {
      *       message is discarded later).</li>
      * </ul>
      */
-    static String missingSchedulingEvent(ReceivedMessage message, String instanceId,
-                                                 List<HistoryEvent> history) {
-        HistoryEvent event = message.data().taskMessage().event();
+    public static String missingSchedulingEvent(HistoryEvent event, String senderInstanceId, String instanceId,
+                                                List<HistoryEvent> history) {
         if (event instanceof EventRaisedEvent raised) {
-            return isEntityResponse(message, instanceId) ? missingEntityRequest(raised.name(), history) : null;
+            return isEntityResponse(senderInstanceId, instanceId) ? missingEntityRequest(raised.name(), history)
+                    : null;
         }
         if (event instanceof TimerFiredEvent fired && fired.timerId() == SPLIT_TIMER_ID) {
             return null;
@@ -83,10 +82,9 @@ final class OutOfOrderCheck {
                 + " #" + id;
     }
 
-    /** True for an EventRaised from an entity (the envelope's Sender) to a non-entity: an entity's response. */
-    private static boolean isEntityResponse(ReceivedMessage message, String instanceId) {
-        OrchestrationInstance sender = message.data().sender();
-        return sender != null && EntityInstanceId.isEntityInstanceId(sender.instanceId())
+    /** True for an EventRaised from an entity (the message's sender) to a non-entity: an entity's response. */
+    private static boolean isEntityResponse(String senderInstanceId, String instanceId) {
+        return senderInstanceId != null && EntityInstanceId.isEntityInstanceId(senderInstanceId)
                 && !EntityInstanceId.isEntityInstanceId(instanceId);
     }
 
