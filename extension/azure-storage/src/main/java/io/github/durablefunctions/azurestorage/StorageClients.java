@@ -5,6 +5,7 @@ import com.azure.core.http.HttpPipelineCallContext;
 import com.azure.core.http.HttpPipelineNextPolicy;
 import com.azure.core.http.HttpPipelineNextSyncPolicy;
 import com.azure.core.http.HttpPipelinePosition;
+import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
@@ -21,6 +22,11 @@ import io.github.durablefunctions.azurestorage.azurite.Azurite;
 
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
 import java.util.concurrent.atomic.AtomicLong;
 import reactor.core.publisher.Mono;
 
@@ -31,7 +37,7 @@ import reactor.core.publisher.Mono;
  * Queue messages are sent and received as plain text (no Base64; storage-layout.md §6.1). Calls have bounded
  * timeouts (connect 10 s, response 15 s, queue and blob calls at most 4 tries of 60 s, with 1-15 s exponential
  * back-off between them; table calls keep the SDK's 3 retries). Every request each client
- * sends (each retry too) is counted per service: {@link #transactions()}.
+ * sends (each retry too) is counted per service and per kind of operation: {@link #transactions()}.
  */
 final class StorageClients {
     /*
@@ -52,6 +58,7 @@ final class StorageClients {
     private final AtomicLong queueRequests = new AtomicLong();
     private final AtomicLong tableRequests = new AtomicLong();
     private final AtomicLong blobRequests = new AtomicLong();
+    private final ConcurrentHashMap<String, LongAdder> byKind = new ConcurrentHashMap<>();
 
     StorageClients(String connectionString) {
         String resolved = resolveConnectionString(connectionString);
@@ -62,11 +69,11 @@ final class StorageClients {
         try {
             this.queues = new QueueServiceClientBuilder().connectionString(resolved).httpClient(http)
                     .messageEncoding(QueueMessageEncoding.NONE).retryOptions(storageRetries)
-                    .addPolicy(new Counting(queueRequests)).buildClient();
+                    .addPolicy(new Counting(queueRequests, StorageOperationKind::queue)).buildClient();
             this.tables = new TableServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .addPolicy(new Counting(tableRequests)).buildClient();
+                    .addPolicy(new Counting(tableRequests, StorageOperationKind::table)).buildClient();
             this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .retryOptions(storageRetries).addPolicy(new Counting(blobRequests)).buildClient();
+                    .retryOptions(storageRetries).addPolicy(new Counting(blobRequests, StorageOperationKind::blob)).buildClient();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("The storage connection string is not valid: " + e.getMessage()
                     + " (expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=...;AccountName=...;"
@@ -108,26 +115,38 @@ final class StorageClients {
 
     /** The requests sent so far, per service. */
     StorageTransactionCount transactions() {
-        return new StorageTransactionCount(queueRequests.get(), tableRequests.get(), blobRequests.get());
+        Map<String, Long> kinds = new TreeMap<>();
+        byKind.forEach((kind, count) -> kinds.put(kind, count.sum()));
+        return new StorageTransactionCount(queueRequests.get(), tableRequests.get(), blobRequests.get(), kinds);
     }
 
-    /** Counts every attempt of a request (placed per retry, so retries count as the transactions they are). */
-    private static final class Counting implements HttpPipelinePolicy {
+    /**
+     * Counts every attempt of a request, per service and per kind ({@link StorageOperationKind}); placed per retry, so
+     * retries count as the transactions they are.
+     */
+    private final class Counting implements HttpPipelinePolicy {
         private final AtomicLong counter;
+        private final Function<HttpRequest, String> kind;
 
-        Counting(AtomicLong counter) {
+        Counting(AtomicLong counter, Function<HttpRequest, String> kind) {
             this.counter = counter;
+            this.kind = kind;
+        }
+
+        private void count(HttpPipelineCallContext context) {
+            counter.incrementAndGet();
+            byKind.computeIfAbsent(kind.apply(context.getHttpRequest()), k -> new LongAdder()).increment();
         }
 
         @Override
         public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
-            counter.incrementAndGet();
+            count(context);
             return next.process();
         }
 
         @Override
         public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
-            counter.incrementAndGet();
+            count(context);
             return next.processSync();
         }
 
