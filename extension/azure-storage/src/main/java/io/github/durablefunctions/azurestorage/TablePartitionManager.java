@@ -5,6 +5,9 @@ import com.azure.data.tables.models.ListEntitiesOptions;
 import com.azure.data.tables.models.TableEntity;
 import com.azure.data.tables.models.TableEntityUpdateMode;
 import com.azure.data.tables.models.TableServiceException;
+import com.azure.data.tables.models.TableTransactionAction;
+import com.azure.data.tables.models.TableTransactionActionType;
+import com.azure.data.tables.models.TableTransactionFailedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +43,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li><b>claims</b> a row that is empty (no owner, no next owner), expired ({@code now >= ExpiresAt}) or released to
  *       this worker ({@code CurrentOwner} null, {@code NextOwner} = me): CurrentOwner = me, NextOwner null,
  *       OwnedSince = LastRenewal = now, {@code ExpiresAt = now + 1 min}, IsDraining false; then listens to it;</li>
- *   <li><b>renews</b> an own row nobody asks for: LastRenewal = now, {@code ExpiresAt = now + 30 s};</li>
+ *   <li><b>renews</b> an own row nobody asks for: LastRenewal = now, {@code ExpiresAt = now + 30 s}. All such
+ *       renewals of a pass go in one entity group transaction (one storage transaction instead of one per row; if
+ *       a row changed meanwhile, the transaction is refused as a whole and the rows are renewed one by one);</li>
  *   <li><b>drains</b> an own row another worker asks for ({@code NextOwner} set): stops listening to the queue, hands
  *       the messages buffered for it back to the queue at once (visibility 0, so the new owner does not wait for the
  *       5-minute visibility timeout), and waits up to 60 s for its work items in flight to complete or be abandoned,
@@ -422,6 +427,7 @@ final class TablePartitionManager {
         boolean conflict = false;
         Map<String, List<TableEntity>> othersRows = new TreeMap<>();
         Map<String, List<TableEntity>> stealable = new TreeMap<>();
+        Map<TableEntity, Map<String, Object>> renewals = new LinkedHashMap<>();
         for (TableEntity row : sorted.values()) {
             String queue = row.getRowKey();
             String currentOwner = TrackingStore.stringOf(row.getProperty("CurrentOwner"));
@@ -468,25 +474,13 @@ final class TablePartitionManager {
                     }
                     continue;
                 }
-                // An own row nobody asks for (any more): renew it and read it.
+                // An own row nobody asks for (any more): renew it (all such rows together, below) and read it.
                 renew(p, now, time);
                 p.put("IsDraining", false);
                 if (nextOwner != null) {
                     p.remove("NextOwner"); // NextOwner = me: nothing to hand over
                 }
-                if (replace(row, p)) {
-                    mine++;
-                    boolean resumed = drains.remove(queue) != null;
-                    if (owned.add(queue) || resumed) {
-                        if (resumed) {
-                            log.info("Worker {}: nobody asks for partition {} any more; reading it again", workerId,
-                                    queue);
-                        }
-                        listener.acquired(queue);
-                    }
-                } else {
-                    conflict = true;
-                }
+                renewals.put(row, p);
                 continue;
             }
 
@@ -546,6 +540,24 @@ final class TablePartitionManager {
             } else {
                 othersRows.computeIfAbsent(currentOwner, k -> new ArrayList<>()).add(row);
                 stealable.computeIfAbsent(currentOwner, k -> new ArrayList<>()).add(row);
+            }
+        }
+
+        // 3b. The plain renewals: one table transaction for all of them (one billed transaction instead of one per
+        // row; every row is in PartitionKey "", each change is still a Replace with If-Match).
+        for (Map.Entry<TableEntity, Boolean> renewed : replaceAll(renewals).entrySet()) {
+            String queue = renewed.getKey().getRowKey();
+            if (!renewed.getValue()) {
+                conflict = true;
+                continue;
+            }
+            mine++;
+            boolean resumed = drains.remove(queue) != null;
+            if (owned.add(queue) || resumed) {
+                if (resumed) {
+                    log.info("Worker {}: nobody asks for partition {} any more; reading it again", workerId, queue);
+                }
+                listener.acquired(queue);
             }
         }
 
@@ -623,18 +635,37 @@ final class TablePartitionManager {
         p.put("ExpiresAt", HistoryEntityCodec.dateTime(now.plus(time.leaseInterval())));
     }
 
+    /**
+     * Replace-If-Match of several rows in one entity group transaction (they all have PartitionKey {@code ""}); if the
+     * transaction is refused because an action failed (typically one row changed meanwhile: a transaction is all or
+     * nothing), each row is replaced on its own, so the others are still written.
+     *
+     * @return per row, whether it was written (false: someone else changed it), in the given order
+     */
+    Map<TableEntity, Boolean> replaceAll(Map<TableEntity, Map<String, Object>> changes) {
+        Map<TableEntity, Boolean> written = new LinkedHashMap<>();
+        if (changes.size() > 1) {
+            List<TableTransactionAction> actions = new ArrayList<>();
+            changes.forEach((row, p) -> actions.add(new TableTransactionAction(TableTransactionActionType.UPDATE_REPLACE,
+                    replacement(row, p), true)));
+            try {
+                table.submitTransactionWithResponse(actions, timing.operationTimeout(), null);
+                changes.keySet().forEach(row -> written.put(row, true));
+                return written;
+            } catch (TableTransactionFailedException e) {
+                // One action failed (the batch response is 202 with the action's 412/404 inside): write row by row,
+                // where a changed row is told apart from a real failure, which is thrown.
+                log.debug("Worker {}: the renewal transaction was refused ({}); renewing row by row", workerId,
+                        e.getMessage());
+            }
+        }
+        changes.forEach((row, p) -> written.put(row, replace(row, p)));
+        return written;
+    }
+
     /** Replace-If-Match of a row with new columns; false on 412/404 (someone else changed it). */
     private boolean replace(TableEntity current, Map<String, Object> properties) {
-        TableEntity updated = new TableEntity(current.getPartitionKey(), current.getRowKey());
-        for (Map.Entry<String, Object> e : properties.entrySet()) {
-            String key = e.getKey();
-            if (key.equals("PartitionKey") || key.equals("RowKey") || key.equals("Timestamp")
-                    || key.startsWith("odata.") || e.getValue() == null) {
-                continue;
-            }
-            updated.addProperty(key, e.getValue());
-        }
-        updated.addProperty("odata.etag", current.getETag());
+        TableEntity updated = replacement(current, properties);
         try {
             table.updateEntityWithResponse(updated, TableEntityUpdateMode.REPLACE, true, timing.operationTimeout(),
                     null);
@@ -647,6 +678,21 @@ final class TablePartitionManager {
             }
             throw e;
         }
+    }
+
+    /** The row with new columns, carrying the ETag it was read with (for If-Match). */
+    private static TableEntity replacement(TableEntity current, Map<String, Object> properties) {
+        TableEntity updated = new TableEntity(current.getPartitionKey(), current.getRowKey());
+        for (Map.Entry<String, Object> e : properties.entrySet()) {
+            String key = e.getKey();
+            if (key.equals("PartitionKey") || key.equals("RowKey") || key.equals("Timestamp")
+                    || key.startsWith("odata.") || e.getValue() == null) {
+                continue;
+            }
+            updated.addProperty(key, e.getValue());
+        }
+        updated.addProperty("odata.etag", current.getETag());
+        return updated;
     }
 
     private static int status(TableServiceException e) {

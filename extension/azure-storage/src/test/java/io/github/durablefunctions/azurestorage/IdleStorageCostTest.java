@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * partition loop every 10 s) it counts every storage transaction over one idle minute and prints the figure. The
  * assertions check the behaviour behind the figure: each queue is polled no more often than the back-off allows
  * (its pause grows to {@code maxQueuePollingInterval}, randomized down to 75 %), the Partitions table is touched only by
- * the §5.1 loop (one read plus one renewal per owned row every 10 s), and nothing touches blobs.
+ * the §5.1 loop (every 10 s one read, plus one table transaction renewing every owned row), and nothing touches blobs.
  */
 @ExtendWith(AzuriteExtension.class)
 class IdleStorageCostTest {
@@ -60,7 +60,11 @@ class IdleStorageCostTest {
                     .isBetween(1L, queues * pollsPerQueue);
             long partitionLoops = WINDOW.toSeconds() / 10 + 1;
             assertThat(idleMinute.tables()).as("Partitions table reads and renewals in an idle minute")
-                    .isBetween(1L, partitionLoops * (1 + settings.getPartitionCount()));
+                    .isBetween(1L, partitionLoops * 2);
+            assertThat(idleMinute.ofKind("table.query")).as("Partitions table reads").isBetween(1L, partitionLoops);
+            assertThat(idleMinute.ofKind("table.batch")).as("renewals of all 4 owned rows, one transaction per loop")
+                    .isBetween(1L, partitionLoops);
+            assertThat(idleMinute.ofKind("table.upsert")).as("renewals row by row").isZero();
             assertThat(idleMinute.blobs()).as("blob requests in an idle minute").isZero();
         } finally {
             worker.close();

@@ -291,4 +291,55 @@ class PartitionOwnershipTest {
             b.close();
         }
     }
+
+    @Test
+    void renewalsGoInOneTransactionAndFallBackRowByRowWhenARowChanged() {
+        String hub = "BatchRenewHub";
+        AzureStorageOrchestrationService a = service(hub, 3, "worker-A");
+        try {
+            a.start();
+            a.partitionManager().suspend();
+            TableClient table = StorageTestSupport.tables().getTableClient(hub + "Partitions");
+
+            // All rows unchanged since they were read: one transaction writes them all.
+            List<TableEntity> read = partitionRows(hub);
+            java.util.Map<TableEntity, java.util.Map<String, Object>> changes = new java.util.LinkedHashMap<>();
+            for (TableEntity row : read) {
+                java.util.Map<String, Object> p = new java.util.HashMap<>(row.getProperties());
+                p.put("IsDraining", false);
+                p.put("LastRenewal", java.time.OffsetDateTime.parse("2030-01-01T00:00:00Z"));
+                changes.put(row, p);
+            }
+            StorageTransactionCount before = a.getStorageTransactionCount();
+            assertThat(a.partitionManager().replaceAll(changes).values()).containsExactly(true, true, true);
+            StorageTransactionCount used = a.getStorageTransactionCount().minus(before);
+            assertThat(used.byKind()).containsExactly(java.util.Map.entry("table.batch", 1L));
+            assertThat(partitionRows(hub)).allSatisfy(row ->
+                    assertThat(instant(row.getProperty("LastRenewal"))).isEqualTo(Instant.parse("2030-01-01T00:00:00Z")));
+
+            // Another worker changed the second row after it was read: the transaction is refused as a whole, and
+            // the rows are written one by one, all but the changed one.
+            List<TableEntity> reread = partitionRows(hub);
+            TableEntity stolen = reread.get(1);
+            TableEntity steal = new TableEntity("", stolen.getRowKey()).setProperties(stolen.getProperties());
+            steal.addProperty("NextOwner", "worker-B");
+            table.updateEntity(steal, TableEntityUpdateMode.MERGE);
+            changes.clear();
+            for (TableEntity row : reread) {
+                java.util.Map<String, Object> p = new java.util.HashMap<>(row.getProperties());
+                p.put("LastRenewal", java.time.OffsetDateTime.parse("2031-01-01T00:00:00Z"));
+                changes.put(row, p);
+            }
+            assertThat(a.partitionManager().replaceAll(changes).values()).containsExactly(true, false, true);
+            assertThat(instant(row(hub, reread.get(0).getRowKey()).getProperty("LastRenewal")))
+                    .isEqualTo(Instant.parse("2031-01-01T00:00:00Z"));
+            TableEntity kept = row(hub, stolen.getRowKey());
+            assertThat(kept.getProperty("NextOwner")).isEqualTo("worker-B");
+            assertThat(instant(kept.getProperty("LastRenewal"))).isEqualTo(Instant.parse("2030-01-01T00:00:00Z"));
+            assertThat(instant(row(hub, reread.get(2).getRowKey()).getProperty("LastRenewal")))
+                    .isEqualTo(Instant.parse("2031-01-01T00:00:00Z"));
+        } finally {
+            a.close();
+        }
+    }
 }
