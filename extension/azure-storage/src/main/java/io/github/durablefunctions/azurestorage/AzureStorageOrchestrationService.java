@@ -106,6 +106,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private final BlobContainerClient largeMessages;
     private final LargePayloadStore payloads;
     private final OrchestrationSessionManager sessions = new OrchestrationSessionManager();
+    /** Extended sessions: instance states after their last checkpoint here (see {@link ExtendedSessionCache}). */
+    private final ExtendedSessionCache sessionCache;
     private final TablePartitionManager partitions;
     private final InstanceQuery instanceQuery;
     private final InstancePurger purger;
@@ -122,6 +124,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     public AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.sessionCache = new ExtendedSessionCache(settings.getExtendedSessionCacheEvents());
         this.names = new TaskHubNames(settings.getTaskHubName(), settings.getPartitionCount());
         this.clients = new StorageClients(settings.getConnectionString());
         this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
@@ -262,6 +265,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         stop();
         closed = true;
         workItems.wake();
+        sessionCache.clear();
     }
 
     /** The control queues this worker owns now (for diagnostics and tests). */
@@ -290,6 +294,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
     TaskHubNames names() {
         return names;
+    }
+
+    /** The extended-session cache (for tests). */
+    ExtendedSessionCache sessionCache() {
+        return sessionCache;
     }
 
     TrackingStore tracking() {
@@ -326,6 +335,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         for (ControlQueueListener listener : stopping) {
             listener.stop(LISTENER_STOP_WAIT);
         }
+        // Another worker may own these instances next: their cached states are no longer ours to trust.
+        Set<String> released = Set.copyOf(queueNames);
+        sessionCache.evictIf(instanceId -> released.contains(names.controlQueueFor(instanceId)));
         for (String queueName : queueNames) {
             List<ReceivedMessage> buffered = sessions.removeQueue(queueName);
             if (!buffered.isEmpty()) {
@@ -370,12 +382,14 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                     return workItem;
                 }
             } catch (InterruptedException e) {
+                sessionCache.evict(batch.instanceId());
                 abandonAll(batch.messages());
                 sessions.release(batch.instanceId());
                 throw e;
             } catch (RuntimeException e) {
                 log.error("Instance '{}': preparing a work item failed; putting its {} message(s) back with back-off",
                         batch.instanceId(), batch.messages().size(), e);
+                sessionCache.evict(batch.instanceId());
                 abandonAll(batch.messages());
                 sessions.release(batch.instanceId());
             }
@@ -386,7 +400,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return null;
     }
 
-    /** Turns a batch into a work item, or handles it entirely (abandon/discard + release) and returns null. */
+    /**
+     * Turns a batch into a work item, or handles it entirely (abandon/discard + release) and returns null. The
+     * history comes from the extended-session cache when it holds the instance and the batch is an ordinary one
+     * (see {@link #prepareFromCache}); otherwise from the History table.
+     */
     private AzureStorageOrchestrationWorkItem prepare(OrchestrationSessionManager.Batch batch)
             throws InterruptedException {
         String instanceId = batch.instanceId();
@@ -394,6 +412,17 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         ReceivedMessage first = messages.get(0);
         ExecutionStartedEvent start = first.data().taskMessage().event() instanceof ExecutionStartedEvent s
                 ? s : null;
+        if (start == null) {
+            ExtendedSessionCache.Entry cached = sessionCache.get(instanceId);
+            if (cached != null) {
+                AzureStorageOrchestrationWorkItem item = prepareFromCache(instanceId, messages, cached);
+                if (item != null) {
+                    return item;
+                }
+            }
+        }
+        // A new execution, or a batch that needs one of the decisions below: they are taken on what storage holds.
+        sessionCache.evict(instanceId);
         TrackingStore.HistoryLoad history;
         try {
             history = tracking.readHistory(instanceId,
@@ -524,6 +553,39 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 history.etag());
     }
 
+    /**
+     * The work item of a batch from the instance's cached state, if the batch needs none of the decisions of
+     * {@link #prepare} that delete, hold back or set aside messages: the cached execution is running (not finished),
+     * and every message is readable, not poison, addressed to that execution (or to none) and not a response whose
+     * scheduling event is missing. Whatever the cached state lets the episode do is validated by the checkpoint's
+     * conditional history write (sentinel ETag); what it does not validate (deleting or holding back messages) is
+     * left to the storage path.
+     *
+     * @return the work item, or null to prepare the batch from storage
+     */
+    private AzureStorageOrchestrationWorkItem prepareFromCache(String instanceId, List<ReceivedMessage> messages,
+                                                               ExtendedSessionCache.Entry cached) {
+        for (ReceivedMessage m : messages) {
+            if (m.unreadable() != null || isPoison(m)
+                    || m.data().taskMessage().event() instanceof ExecutionStartedEvent) {
+                return null;
+            }
+            String target = m.data().taskMessage().orchestrationInstance().executionId();
+            if (target != null && !target.equals(cached.executionId())) {
+                return null;
+            }
+            if (missingSchedulingEvent(m, instanceId, cached.events()) != null) {
+                return null;
+            }
+        }
+        OrchestrationRuntimeState past = new OrchestrationRuntimeState(cached.events());
+        if (past.getExecutionStartedEvent() == null || past.isCompleted()) {
+            return null;
+        }
+        return new AzureStorageOrchestrationWorkItem(instanceId, past, messages, cached.executionId(),
+                cached.etag());
+    }
+
     // ------------------------------------------------------------------------------------------ poison messages
 
     /**
@@ -590,6 +652,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     private void failForPoison(String instanceId, TrackingStore.HistoryLoad history, OrchestrationRuntimeState past,
                                List<ReceivedMessage> messages, List<ReceivedMessage> poison) {
+        sessionCache.evict(instanceId);
         ExecutionStartedEvent started = past.getExecutionStartedEvent();
         boolean newExecution = started == null;
         if (newExecution) {
@@ -805,12 +868,25 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * <p>Outbound messages over 45 KiB go through their blobs (§7.1), history properties and Instances columns over
      * 60 KiB too (§7.2).
      *
-     * @throws SessionAbortedException if another worker committed the instance first (409/412); nothing was
-     *                                 written to history, the work item stays locked until abandoned
+     * <p>Afterwards the instance's new state (execution ID, events, the sentinel's new ETag) is kept in the
+     * extended-session cache while the execution is running and its control queue is still read here; any failure
+     * drops it, so the next episode reads the history from storage.
+     *
+     * @throws SessionAbortedException if another worker or client changed the history first (409/412/404); nothing
+     *                                 was written to history, the work item stays locked until abandoned
      */
     @Override
     public void completeOrchestrationWorkItem(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint) {
         AzureStorageOrchestrationWorkItem item = cast(workItem);
+        try {
+            checkpoint(item, checkpoint);
+        } catch (RuntimeException e) {
+            sessionCache.evict(item.getInstanceId());
+            throw e;
+        }
+    }
+
+    private void checkpoint(AzureStorageOrchestrationWorkItem item, OrchestrationCheckpoint checkpoint) {
         OrchestrationRuntimeState state = checkpoint.newRuntimeState();
         String instanceId = item.getInstanceId();
         if (state.getExecutionStartedEvent() == null) {
@@ -857,8 +933,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         List<HistoryEvent> rows = newExecution ? state.getEvents() : state.getNewEvents();
         long firstPosition = newExecution ? 0 : state.getPastEvents().size();
         Map<HistoryEvent, Map<String, String>> offloaded = new IdentityHashMap<>();
+        String newEtag = item.etag();
         if (!rows.isEmpty()) {
-            tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag(), offloaded);
+            newEtag = tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag(), offloaded);
         }
 
         // 3. Instances row (large values point at the history rows' blobs, §7.2).
@@ -868,13 +945,33 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         for (ReceivedMessage m : item.messages()) {
             m.queue().delete(m);
         }
+        cacheState(instanceId, state, newEtag);
         sessions.release(instanceId);
+    }
+
+    /**
+     * Keeps an instance's state after its checkpoint for its next episode, or drops it: a finished execution is not
+     * kept (the decisions taken for messages to a finished execution, such as discarding them, are not validated by
+     * a checkpoint, so they are taken on what storage holds; and the memory is better spent on running instances),
+     * nor a state without an ETag to validate it by, nor one whose control queue this worker no longer reads (checked
+     * after the put: {@link #stopListening} stops the listener before it evicts, so one of the two drops it).
+     */
+    private void cacheState(String instanceId, OrchestrationRuntimeState state, String etag) {
+        if (etag == null || state.isCompleted()) {
+            sessionCache.evict(instanceId);
+            return;
+        }
+        sessionCache.put(instanceId, new ExtendedSessionCache.Entry(state.getExecutionId(), state.getEvents(), etag));
+        if (!listeners.containsKey(names.controlQueueFor(instanceId))) {
+            sessionCache.evict(instanceId);
+        }
     }
 
     /** Puts the work item's messages back with back-off ({@code min(2^dequeueCount, 600)} s) and releases it. */
     @Override
     public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem) {
         AzureStorageOrchestrationWorkItem item = cast(workItem);
+        sessionCache.evict(item.getInstanceId());
         abandonAll(item.messages());
         sessions.release(item.getInstanceId());
     }
@@ -883,6 +980,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     @Override
     public void discardOrchestrationWorkItem(OrchestrationWorkItem workItem, String reason) {
         AzureStorageOrchestrationWorkItem item = cast(workItem);
+        sessionCache.evict(item.getInstanceId());
         discard(item.getInstanceId(), item.messages(), reason);
     }
 
@@ -1155,7 +1253,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     @Override
     public int purgeInstanceState(String instanceId) {
-        return purger.purge(instanceId);
+        sessionCache.evict(instanceId);
+        try {
+            return purger.purge(instanceId);
+        } finally {
+            sessionCache.evict(instanceId);
+        }
     }
 
     /**
@@ -1167,7 +1270,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     @Override
     public int purgeInstanceStates(Instant createdTimeFrom, Instant createdTimeTo,
                                    Set<OrchestrationRuntimeStatus> statuses) {
-        return purger.purge(createdTimeFrom, createdTimeTo, statuses);
+        try {
+            return purger.purge(createdTimeFrom, createdTimeTo, statuses);
+        } finally {
+            sessionCache.clear();
+        }
     }
 
     /**
@@ -1192,7 +1299,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                     + "status is " + state.runtimeStatus().statusName() + ", only Failed instances can be rewound.");
         }
         createTaskHubIfNotExists();
-        for (HistoryRewinder.Rewound rewound : rewinder.rewind(instanceId)) {
+        sessionCache.evict(instanceId);
+        List<HistoryRewinder.Rewound> rewoundInstances = rewinder.rewind(instanceId);
+        for (HistoryRewinder.Rewound rewound : rewoundInstances) {
+            sessionCache.evict(rewound.instanceId());
+        }
+        for (HistoryRewinder.Rewound rewound : rewoundInstances) {
             if (rewound.leaf()) {
                 sendToControlQueue(new TaskMessage(new GenericEvent(-1, false, Instant.now(), reason),
                         new OrchestrationInstance(rewound.instanceId(), rewound.executionId())));
