@@ -51,7 +51,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -94,6 +103,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * .MaximumSignalDelayTime}, storage-layout.md §8.6); the entity re-sends a request that arrives early.
      */
     static final Duration MAX_ENTITY_SIGNAL_DELAY = Duration.ofDays(6);
+    /** Threads of the pool that sends and deletes a checkpoint's messages in parallel. */
+    static final int STORAGE_CALL_THREADS = 16;
     /** How long stopping a control-queue listener waits for a receive call under way. */
     private static final Duration LISTENER_STOP_WAIT = Duration.ofSeconds(5);
 
@@ -113,6 +124,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private final InstancePurger purger;
     private final HistoryRewinder rewinder;
     private final Map<String, ControlQueueListener> listeners = new ConcurrentHashMap<>();
+    /** Runs independent storage calls of a checkpoint in parallel ({@link #runAll}); daemon threads, closed in close. */
+    private final ExecutorService storageCalls;
     private volatile boolean taskHubCreated;
     private volatile boolean started;
     private volatile boolean closed;
@@ -125,6 +138,16 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     public AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
         this.sessionCache = new ExtendedSessionCache(settings.getExtendedSessionCacheEvents());
+        AtomicInteger threadCount = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(STORAGE_CALL_THREADS, STORAGE_CALL_THREADS, 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "storage-calls-" + settings.getTaskHubName() + "-"
+                            + threadCount.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.storageCalls = pool;
         this.names = new TaskHubNames(settings.getTaskHubName(), settings.getPartitionCount());
         this.clients = new StorageClients(settings.getConnectionString());
         this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
@@ -266,6 +289,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         closed = true;
         workItems.wake();
         sessionCache.clear();
+        storageCalls.shutdown();
     }
 
     /** The control queues this worker owns now (for diagnostics and tests). */
@@ -862,8 +886,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     /**
      * Checkpoints an episode in the order of storage-layout.md §8.3: (1) send the outbound messages (activities to
      * {@code {h}-workitems}, orchestrator messages to their targets' control queues, timers to the own control
-     * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)); (2) write the new history rows
-     * with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages.
+     * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)), in parallel except that the
+     * messages to one target instance are sent one after the other, in order, and all are sent before (2) write the
+     * new history rows with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages,
+     * in parallel. When parallel calls fail, the first call's failure (in the order above) is thrown after all have
+     * finished.
      *
      * <p>Outbound messages over 45 KiB go through their blobs (§7.1), history properties and Instances columns over
      * 60 KiB too (§7.2).
@@ -897,27 +924,41 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         int episode = (int) state.getEvents().stream().filter(e -> e instanceof OrchestratorStartedEvent).count();
 
         // 1. Outbound messages: serialize (and offload the large ones, §7.1) all before sending any.
-        record Outbound(TaskHubQueue queue, String json, Duration delay) {
+        /** {@code target}: the instance a control-queue message goes to; null for an activity. */
+        record Outbound(TaskHubQueue queue, String json, Duration delay, String target) {
         }
         List<Outbound> outbound = new ArrayList<>();
         Instant now = Instant.now();
         for (TaskMessage m : checkpoint.activityMessages()) {
             outbound.add(new Outbound(workItems.queue(),
-                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(), null));
+                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(), null, null));
         }
         for (TaskMessage m : checkpoint.orchestratorMessages()) {
             outbound.add(new Outbound(controlQueueFor(m.instanceId()),
                     TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(),
-                    visibilityDelay(m, now)));
+                    visibilityDelay(m, now), m.instanceId()));
         }
         for (TaskMessage m : checkpoint.timerMessages()) {
             outbound.add(new Outbound(controlQueueFor(instanceId),
                     TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(),
-                    visibilityDelay(m, now)));
+                    visibilityDelay(m, now), instanceId));
         }
+        // Sent in parallel, except that the messages to one instance keep their order (e.g. signals from this
+        // orchestration to one entity): each target's messages go one after the other. All are sent before the history
+        // is written.
+        List<Runnable> sends = new ArrayList<>();
+        Map<String, List<Outbound>> byTarget = new LinkedHashMap<>();
         for (Outbound o : outbound) {
-            o.queue().send(o.json(), o.delay());
+            if (o.target() == null) {
+                sends.add(() -> o.queue().send(o.json(), o.delay()));
+            } else {
+                byTarget.computeIfAbsent(o.target(), k -> new ArrayList<>()).add(o);
+            }
         }
+        for (List<Outbound> group : byTarget.values()) {
+            sends.add(() -> group.forEach(o -> o.queue().send(o.json(), o.delay())));
+        }
+        runAll(sends);
         if (!checkpoint.activityMessages().isEmpty()) {
             workItems.nudge();
         }
@@ -941,10 +982,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         // 3. Instances row (large values point at the history rows' blobs, §7.2).
         tracking.updateInstanceState(instanceId, state, rows, offloaded);
 
-        // 4. Inbound messages.
+        // 4. Inbound messages, in parallel.
+        List<Runnable> deletes = new ArrayList<>(item.messages().size());
         for (ReceivedMessage m : item.messages()) {
-            m.queue().delete(m);
+            deletes.add(() -> m.queue().delete(m));
         }
+        runAll(deletes);
         cacheState(instanceId, state, newEtag);
         sessions.release(instanceId);
     }
@@ -1014,6 +1057,82 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private static void abandonAll(List<ReceivedMessage> messages) {
         for (ReceivedMessage m : messages) {
             m.queue().abandon(m);
+        }
+    }
+
+    /**
+     * Runs independent storage calls in parallel on the service's pool (the first one on the calling thread) and
+     * waits for all of them. If any failed, the failure of the first call in list order is thrown once all have
+     * finished, with the other failures added as suppressed.
+     */
+    private void runAll(List<Runnable> calls) {
+        if (calls.size() <= 1 || storageCalls.isShutdown()) {
+            RuntimeException first = null;
+            for (Runnable call : calls) {
+                try {
+                    call.run();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(calls.size());
+        futures.add(null);
+        for (int i = 1; i < calls.size(); i++) {
+            Runnable call = calls.get(i);
+            try {
+                futures.add(storageCalls.submit(call));
+            } catch (RejectedExecutionException e) {
+                futures.add(CompletableFuture.runAsync(call, Runnable::run)); // closing: run it here
+            }
+        }
+        Throwable first = null;
+        try {
+            calls.get(0).run();
+        } catch (RuntimeException | Error e) {
+            first = e;
+        }
+        boolean interrupted = false;
+        for (int i = 1; i < futures.size(); i++) {
+            Throwable failure = null;
+            while (true) {
+                try {
+                    futures.get(i).get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the calls are under way: wait for them all the same
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                    break;
+                }
+            }
+            if (failure != null) {
+                if (first == null) {
+                    first = failure;
+                } else {
+                    first.addSuppressed(failure);
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        if (first != null) {
+            throw new IllegalStateException(first);
         }
     }
 

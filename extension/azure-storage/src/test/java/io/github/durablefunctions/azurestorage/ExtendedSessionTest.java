@@ -52,6 +52,16 @@ class ExtendedSessionTest {
                     String second = ctx.waitForExternalEvent("second", String.class).await();
                     return done + "+" + second;
                 })
+                .addOrchestrator("SetInOrder", ctx -> {
+                    // One episode sends 30 signals to one entity next to activities: the checkpoint sends them in
+                    // parallel with the activity messages, but the entity must get them in order.
+                    List<io.github.durablefunctions.Task<Integer>> incs = new ArrayList<>();
+                    for (int i = 1; i <= 30; i++) {
+                        ctx.signalEntity(TestEntities.counter("ordered"), "set", (long) i);
+                        incs.add(ctx.callActivity("Inc", i, Integer.class));
+                    }
+                    return ctx.allOf(incs).await().size();
+                })
                 .addEntity("counter", () -> TestEntities::counter)
                 .addActivity("Inc", ctx -> ctx.getInput(Integer.class) + 1)
                 .addActivity("Echo", ctx -> ctx.getInput(String.class))
@@ -222,4 +232,27 @@ class ExtendedSessionTest {
         }
     }
 
+    @Test
+    void signalsOfOneCheckpointToOneEntityKeepTheirOrder() throws Exception {
+        AzureStorageOrchestrationService service = new AzureStorageOrchestrationService(
+                StorageTestSupport.settings("ExtSessionOrderHub").build());
+        DurableTaskWorker worker = worker(service);
+        try {
+            worker.start();
+            DurableTaskClient client = client(service);
+            String id = client.scheduleNewOrchestrationInstance("SetInOrder");
+            assertThat(client.waitForInstanceCompletion(id, DONE_WITHIN, true).readOutputAs(Integer.class))
+                    .isEqualTo(30);
+            EntityInstanceId counter = TestEntities.counter("ordered");
+            await().atMost(DONE_WITHIN).until(() -> {
+                io.github.durablefunctions.EntityMetadata m = client.getEntities().getEntityMetadata(counter, true);
+                return m != null && m.getBacklogQueueSize() == 0 && Long.valueOf(30).equals(m.readStateAs(Long.class));
+            });
+            // The last "set" wins only if the 30 signals were applied in the order they were sent.
+            await().during(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(5))
+                    .until(() -> Long.valueOf(30).equals(TestEntities.counterValue(client.getEntities(), counter)));
+        } finally {
+            worker.close();
+        }
+    }
 }
