@@ -1146,29 +1146,52 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     // ---------------------------------------------------------------------------------- activity work items
 
     /**
-     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4). A message
-     * received for the {@code maxDequeueCount}-th time is not handed out but set aside, and its orchestration gets a
+     * Waits for the next {@code {h}-workitems} message (storage-layout.md §8.4). A message received for the
+     * {@code maxDequeueCount}-th time is not handed out but set aside, and its orchestration gets a
      * {@code TaskFailed} instead (README "Poison messages").
      *
      * @return a locked work item, or null if none arrived within {@code timeout}
      */
     @Override
     public ActivityWorkItem lockNextActivityWorkItem(Duration timeout) throws InterruptedException {
+        List<ActivityWorkItem> items = lockNextActivityWorkItems(1, timeout);
+        return items.isEmpty() ? null : items.get(0);
+    }
+
+    /**
+     * Waits for {@code {h}-workitems} messages and takes up to {@code max} (at most 32) in one receive call, one per
+     * free activity slot of the caller: fewer receive calls under load, and never more messages locked than this
+     * worker runs at once (other workers compete for the queue). Each is a work item with its own pop receipt.
+     * Poison messages are handled as in {@link #lockNextActivityWorkItem}.
+     *
+     * @return 0..{@code max} locked work items; empty if none arrived within {@code timeout}
+     */
+    @Override
+    public List<ActivityWorkItem> lockNextActivityWorkItems(int max, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!closed) {
-            ReceivedMessage message = workItems.receive(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (message == null || closed) {
-                return null;
+            List<ReceivedMessage> messages = workItems.receive(max,
+                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (messages.isEmpty()) {
+                return List.of();
             }
-            if (message.dequeueCount() < settings.getMaxDequeueCount()) {
-                return new AzureStorageActivityWorkItem(message);
+            if (closed) {
+                ControlQueueListener.handBack(messages);
+                return List.of();
             }
-            failActivityForPoison(message);
-            if (System.nanoTime() - deadline >= 0) {
-                return null;
+            List<ActivityWorkItem> items = new ArrayList<>(messages.size());
+            for (ReceivedMessage message : messages) {
+                if (message.dequeueCount() < settings.getMaxDequeueCount()) {
+                    items.add(new AzureStorageActivityWorkItem(message));
+                } else {
+                    failActivityForPoison(message);
+                }
+            }
+            if (!items.isEmpty() || System.nanoTime() - deadline >= 0) {
+                return items;
             }
         }
-        return null;
+        return List.of();
     }
 
     /**
