@@ -51,7 +51,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
@@ -94,6 +103,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      * .MaximumSignalDelayTime}, storage-layout.md §8.6); the entity re-sends a request that arrives early.
      */
     static final Duration MAX_ENTITY_SIGNAL_DELAY = Duration.ofDays(6);
+    /** Threads of the pool that sends and deletes a checkpoint's messages in parallel. */
+    static final int STORAGE_CALL_THREADS = 16;
     /** How long stopping a control-queue listener waits for a receive call under way. */
     private static final Duration LISTENER_STOP_WAIT = Duration.ofSeconds(5);
 
@@ -106,11 +117,15 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private final BlobContainerClient largeMessages;
     private final LargePayloadStore payloads;
     private final OrchestrationSessionManager sessions = new OrchestrationSessionManager();
+    /** Extended sessions: instance states after their last checkpoint here (see {@link ExtendedSessionCache}). */
+    private final ExtendedSessionCache sessionCache;
     private final TablePartitionManager partitions;
     private final InstanceQuery instanceQuery;
     private final InstancePurger purger;
     private final HistoryRewinder rewinder;
     private final Map<String, ControlQueueListener> listeners = new ConcurrentHashMap<>();
+    /** Runs independent storage calls of a checkpoint in parallel ({@link #runAll}); daemon threads, closed in close. */
+    private final ExecutorService storageCalls;
     private volatile boolean taskHubCreated;
     private volatile boolean started;
     private volatile boolean closed;
@@ -122,6 +137,17 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     public AzureStorageOrchestrationService(AzureStorageOrchestrationServiceSettings settings) {
         this.settings = Objects.requireNonNull(settings, "settings");
+        this.sessionCache = new ExtendedSessionCache(settings.getExtendedSessionCacheEvents());
+        AtomicInteger threadCount = new AtomicInteger();
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(STORAGE_CALL_THREADS, STORAGE_CALL_THREADS, 30,
+                TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "storage-calls-" + settings.getTaskHubName() + "-"
+                            + threadCount.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        pool.allowCoreThreadTimeOut(true);
+        this.storageCalls = pool;
         this.names = new TaskHubNames(settings.getTaskHubName(), settings.getPartitionCount());
         this.clients = new StorageClients(settings.getConnectionString());
         this.largeMessages = clients.blobs().getBlobContainerClient(names.largeMessagesContainer());
@@ -262,6 +288,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         stop();
         closed = true;
         workItems.wake();
+        sessionCache.clear();
+        storageCalls.shutdown();
     }
 
     /** The control queues this worker owns now (for diagnostics and tests). */
@@ -290,6 +318,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
     TaskHubNames names() {
         return names;
+    }
+
+    /** The extended-session cache (for tests). */
+    ExtendedSessionCache sessionCache() {
+        return sessionCache;
     }
 
     TrackingStore tracking() {
@@ -326,6 +359,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         for (ControlQueueListener listener : stopping) {
             listener.stop(LISTENER_STOP_WAIT);
         }
+        // Another worker may own these instances next: their cached states are no longer ours to trust.
+        Set<String> released = Set.copyOf(queueNames);
+        sessionCache.evictIf(instanceId -> released.contains(names.controlQueueFor(instanceId)));
         for (String queueName : queueNames) {
             List<ReceivedMessage> buffered = sessions.removeQueue(queueName);
             if (!buffered.isEmpty()) {
@@ -370,12 +406,14 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                     return workItem;
                 }
             } catch (InterruptedException e) {
+                sessionCache.evict(batch.instanceId());
                 abandonAll(batch.messages());
                 sessions.release(batch.instanceId());
                 throw e;
             } catch (RuntimeException e) {
                 log.error("Instance '{}': preparing a work item failed; putting its {} message(s) back with back-off",
                         batch.instanceId(), batch.messages().size(), e);
+                sessionCache.evict(batch.instanceId());
                 abandonAll(batch.messages());
                 sessions.release(batch.instanceId());
             }
@@ -386,7 +424,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         return null;
     }
 
-    /** Turns a batch into a work item, or handles it entirely (abandon/discard + release) and returns null. */
+    /**
+     * Turns a batch into a work item, or handles it entirely (abandon/discard + release) and returns null. The
+     * history comes from the extended-session cache when it holds the instance and the batch is an ordinary one
+     * (see {@link #prepareFromCache}); otherwise from the History table.
+     */
     private AzureStorageOrchestrationWorkItem prepare(OrchestrationSessionManager.Batch batch)
             throws InterruptedException {
         String instanceId = batch.instanceId();
@@ -394,6 +436,17 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         ReceivedMessage first = messages.get(0);
         ExecutionStartedEvent start = first.data().taskMessage().event() instanceof ExecutionStartedEvent s
                 ? s : null;
+        if (start == null) {
+            ExtendedSessionCache.Entry cached = sessionCache.get(instanceId);
+            if (cached != null) {
+                AzureStorageOrchestrationWorkItem item = prepareFromCache(instanceId, messages, cached);
+                if (item != null) {
+                    return item;
+                }
+            }
+        }
+        // A new execution, or a batch that needs one of the decisions below: they are taken on what storage holds.
+        sessionCache.evict(instanceId);
         TrackingStore.HistoryLoad history;
         try {
             history = tracking.readHistory(instanceId,
@@ -524,6 +577,39 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                 history.etag());
     }
 
+    /**
+     * The work item of a batch from the instance's cached state, if the batch needs none of the decisions of
+     * {@link #prepare} that delete, hold back or set aside messages: the cached execution is running (not finished),
+     * and every message is readable, not poison, addressed to that execution (or to none) and not a response whose
+     * scheduling event is missing. Whatever the cached state lets the episode do is validated by the checkpoint's
+     * conditional history write (sentinel ETag); what it does not validate (deleting or holding back messages) is
+     * left to the storage path.
+     *
+     * @return the work item, or null to prepare the batch from storage
+     */
+    private AzureStorageOrchestrationWorkItem prepareFromCache(String instanceId, List<ReceivedMessage> messages,
+                                                               ExtendedSessionCache.Entry cached) {
+        for (ReceivedMessage m : messages) {
+            if (m.unreadable() != null || isPoison(m)
+                    || m.data().taskMessage().event() instanceof ExecutionStartedEvent) {
+                return null;
+            }
+            String target = m.data().taskMessage().orchestrationInstance().executionId();
+            if (target != null && !target.equals(cached.executionId())) {
+                return null;
+            }
+            if (missingSchedulingEvent(m, instanceId, cached.events()) != null) {
+                return null;
+            }
+        }
+        OrchestrationRuntimeState past = new OrchestrationRuntimeState(cached.events());
+        if (past.getExecutionStartedEvent() == null || past.isCompleted()) {
+            return null;
+        }
+        return new AzureStorageOrchestrationWorkItem(instanceId, past, messages, cached.executionId(),
+                cached.etag());
+    }
+
     // ------------------------------------------------------------------------------------------ poison messages
 
     /**
@@ -590,6 +676,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     private void failForPoison(String instanceId, TrackingStore.HistoryLoad history, OrchestrationRuntimeState past,
                                List<ReceivedMessage> messages, List<ReceivedMessage> poison) {
+        sessionCache.evict(instanceId);
         ExecutionStartedEvent started = past.getExecutionStartedEvent();
         boolean newExecution = started == null;
         if (newExecution) {
@@ -799,18 +886,34 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     /**
      * Checkpoints an episode in the order of storage-layout.md §8.3: (1) send the outbound messages (activities to
      * {@code {h}-workitems}, orchestrator messages to their targets' control queues, timers to the own control
-     * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)); (2) write the new history rows
-     * with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages.
+     * queue with a visibility delay of {@code fireAt − now}, clamped to [0, 7 days)), in parallel except that the
+     * messages to one target instance are sent one after the other, in order, and all are sent before (2) write the
+     * new history rows with the sentinel under its ETag; (3) merge the Instances row; (4) delete the inbound messages,
+     * in parallel. When parallel calls fail, the first call's failure (in the order above) is thrown after all have
+     * finished.
      *
      * <p>Outbound messages over 45 KiB go through their blobs (§7.1), history properties and Instances columns over
      * 60 KiB too (§7.2).
      *
-     * @throws SessionAbortedException if another worker committed the instance first (409/412); nothing was
-     *                                 written to history, the work item stays locked until abandoned
+     * <p>Afterwards the instance's new state (execution ID, events, the sentinel's new ETag) is kept in the
+     * extended-session cache while the execution is running and its control queue is still read here; any failure
+     * drops it, so the next episode reads the history from storage.
+     *
+     * @throws SessionAbortedException if another worker or client changed the history first (409/412/404); nothing
+     *                                 was written to history, the work item stays locked until abandoned
      */
     @Override
     public void completeOrchestrationWorkItem(OrchestrationWorkItem workItem, OrchestrationCheckpoint checkpoint) {
         AzureStorageOrchestrationWorkItem item = cast(workItem);
+        try {
+            checkpoint(item, checkpoint);
+        } catch (RuntimeException e) {
+            sessionCache.evict(item.getInstanceId());
+            throw e;
+        }
+    }
+
+    private void checkpoint(AzureStorageOrchestrationWorkItem item, OrchestrationCheckpoint checkpoint) {
         OrchestrationRuntimeState state = checkpoint.newRuntimeState();
         String instanceId = item.getInstanceId();
         if (state.getExecutionStartedEvent() == null) {
@@ -821,27 +924,41 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         int episode = (int) state.getEvents().stream().filter(e -> e instanceof OrchestratorStartedEvent).count();
 
         // 1. Outbound messages: serialize (and offload the large ones, §7.1) all before sending any.
-        record Outbound(TaskHubQueue queue, String json, Duration delay) {
+        /** {@code target}: the instance a control-queue message goes to; null for an activity. */
+        record Outbound(TaskHubQueue queue, String json, Duration delay, String target) {
         }
         List<Outbound> outbound = new ArrayList<>();
         Instant now = Instant.now();
         for (TaskMessage m : checkpoint.activityMessages()) {
             outbound.add(new Outbound(workItems.queue(),
-                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(), null));
+                    TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(), null, null));
         }
         for (TaskMessage m : checkpoint.orchestratorMessages()) {
             outbound.add(new Outbound(controlQueueFor(m.instanceId()),
                     TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(),
-                    visibilityDelay(m, now)));
+                    visibilityDelay(m, now), m.instanceId()));
         }
         for (TaskMessage m : checkpoint.timerMessages()) {
             outbound.add(new Outbound(controlQueueFor(instanceId),
                     TaskHubQueue.encode(TaskHubQueue.envelope(m, episode, self), payloads).json(),
-                    visibilityDelay(m, now)));
+                    visibilityDelay(m, now), instanceId));
         }
+        // Sent in parallel, except that the messages to one instance keep their order (e.g. signals from this
+        // orchestration to one entity): each target's messages go one after the other. All are sent before the history
+        // is written.
+        List<Runnable> sends = new ArrayList<>();
+        Map<String, List<Outbound>> byTarget = new LinkedHashMap<>();
         for (Outbound o : outbound) {
-            o.queue().send(o.json(), o.delay());
+            if (o.target() == null) {
+                sends.add(() -> o.queue().send(o.json(), o.delay()));
+            } else {
+                byTarget.computeIfAbsent(o.target(), k -> new ArrayList<>()).add(o);
+            }
         }
+        for (List<Outbound> group : byTarget.values()) {
+            sends.add(() -> group.forEach(o -> o.queue().send(o.json(), o.delay())));
+        }
+        runAll(sends);
         if (!checkpoint.activityMessages().isEmpty()) {
             workItems.nudge();
         }
@@ -857,24 +974,47 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         List<HistoryEvent> rows = newExecution ? state.getEvents() : state.getNewEvents();
         long firstPosition = newExecution ? 0 : state.getPastEvents().size();
         Map<HistoryEvent, Map<String, String>> offloaded = new IdentityHashMap<>();
+        String newEtag = item.etag();
         if (!rows.isEmpty()) {
-            tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag(), offloaded);
+            newEtag = tracking.commitHistory(instanceId, executionId, rows, firstPosition, item.etag(), offloaded);
         }
 
         // 3. Instances row (large values point at the history rows' blobs, §7.2).
         tracking.updateInstanceState(instanceId, state, rows, offloaded);
 
-        // 4. Inbound messages.
+        // 4. Inbound messages, in parallel.
+        List<Runnable> deletes = new ArrayList<>(item.messages().size());
         for (ReceivedMessage m : item.messages()) {
-            m.queue().delete(m);
+            deletes.add(() -> m.queue().delete(m));
         }
+        runAll(deletes);
+        cacheState(instanceId, state, newEtag);
         sessions.release(instanceId);
+    }
+
+    /**
+     * Keeps an instance's state after its checkpoint for its next episode, or drops it: a finished execution is not
+     * kept (the decisions taken for messages to a finished execution, such as discarding them, are not validated by
+     * a checkpoint, so they are taken on what storage holds; and the memory is better spent on running instances),
+     * nor a state without an ETag to validate it by, nor one whose control queue this worker no longer reads (checked
+     * after the put: {@link #stopListening} stops the listener before it evicts, so one of the two drops it).
+     */
+    private void cacheState(String instanceId, OrchestrationRuntimeState state, String etag) {
+        if (etag == null || state.isCompleted()) {
+            sessionCache.evict(instanceId);
+            return;
+        }
+        sessionCache.put(instanceId, new ExtendedSessionCache.Entry(state.getExecutionId(), state.getEvents(), etag));
+        if (!listeners.containsKey(names.controlQueueFor(instanceId))) {
+            sessionCache.evict(instanceId);
+        }
     }
 
     /** Puts the work item's messages back with back-off ({@code min(2^dequeueCount, 600)} s) and releases it. */
     @Override
     public void abandonOrchestrationWorkItem(OrchestrationWorkItem workItem) {
         AzureStorageOrchestrationWorkItem item = cast(workItem);
+        sessionCache.evict(item.getInstanceId());
         abandonAll(item.messages());
         sessions.release(item.getInstanceId());
     }
@@ -883,6 +1023,7 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     @Override
     public void discardOrchestrationWorkItem(OrchestrationWorkItem workItem, String reason) {
         AzureStorageOrchestrationWorkItem item = cast(workItem);
+        sessionCache.evict(item.getInstanceId());
         discard(item.getInstanceId(), item.messages(), reason);
     }
 
@@ -919,6 +1060,82 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
     }
 
+    /**
+     * Runs independent storage calls in parallel on the service's pool (the first one on the calling thread) and
+     * waits for all of them. If any failed, the failure of the first call in list order is thrown once all have
+     * finished, with the other failures added as suppressed.
+     */
+    private void runAll(List<Runnable> calls) {
+        if (calls.size() <= 1 || storageCalls.isShutdown()) {
+            RuntimeException first = null;
+            for (Runnable call : calls) {
+                try {
+                    call.run();
+                } catch (RuntimeException e) {
+                    if (first == null) {
+                        first = e;
+                    } else {
+                        first.addSuppressed(e);
+                    }
+                }
+            }
+            if (first != null) {
+                throw first;
+            }
+            return;
+        }
+        List<Future<?>> futures = new ArrayList<>(calls.size());
+        futures.add(null);
+        for (int i = 1; i < calls.size(); i++) {
+            Runnable call = calls.get(i);
+            try {
+                futures.add(storageCalls.submit(call));
+            } catch (RejectedExecutionException e) {
+                futures.add(CompletableFuture.runAsync(call, Runnable::run)); // closing: run it here
+            }
+        }
+        Throwable first = null;
+        try {
+            calls.get(0).run();
+        } catch (RuntimeException | Error e) {
+            first = e;
+        }
+        boolean interrupted = false;
+        for (int i = 1; i < futures.size(); i++) {
+            Throwable failure = null;
+            while (true) {
+                try {
+                    futures.get(i).get();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // the calls are under way: wait for them all the same
+                } catch (ExecutionException e) {
+                    failure = e.getCause();
+                    break;
+                }
+            }
+            if (failure != null) {
+                if (first == null) {
+                    first = failure;
+                } else {
+                    first.addSuppressed(failure);
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        if (first instanceof RuntimeException e) {
+            throw e;
+        }
+        if (first instanceof Error e) {
+            throw e;
+        }
+        if (first != null) {
+            throw new IllegalStateException(first);
+        }
+    }
+
     private static AzureStorageOrchestrationWorkItem cast(OrchestrationWorkItem workItem) {
         if (workItem instanceof AzureStorageOrchestrationWorkItem item) {
             return item;
@@ -929,29 +1146,52 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     // ---------------------------------------------------------------------------------- activity work items
 
     /**
-     * Waits for the next {@code {h}-workitems} message (received one at a time, storage-layout.md §8.4). A message
-     * received for the {@code maxDequeueCount}-th time is not handed out but set aside, and its orchestration gets a
+     * Waits for the next {@code {h}-workitems} message (storage-layout.md §8.4). A message received for the
+     * {@code maxDequeueCount}-th time is not handed out but set aside, and its orchestration gets a
      * {@code TaskFailed} instead (README "Poison messages").
      *
      * @return a locked work item, or null if none arrived within {@code timeout}
      */
     @Override
     public ActivityWorkItem lockNextActivityWorkItem(Duration timeout) throws InterruptedException {
+        List<ActivityWorkItem> items = lockNextActivityWorkItems(1, timeout);
+        return items.isEmpty() ? null : items.get(0);
+    }
+
+    /**
+     * Waits for {@code {h}-workitems} messages and takes up to {@code max} (at most 32) in one receive call, one per
+     * free activity slot of the caller: fewer receive calls under load, and never more messages locked than this
+     * worker runs at once (other workers compete for the queue). Each is a work item with its own pop receipt.
+     * Poison messages are handled as in {@link #lockNextActivityWorkItem}.
+     *
+     * @return 0..{@code max} locked work items; empty if none arrived within {@code timeout}
+     */
+    @Override
+    public List<ActivityWorkItem> lockNextActivityWorkItems(int max, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!closed) {
-            ReceivedMessage message = workItems.receive(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            if (message == null || closed) {
-                return null;
+            List<ReceivedMessage> messages = workItems.receive(max,
+                    Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            if (messages.isEmpty()) {
+                return List.of();
             }
-            if (message.dequeueCount() < settings.getMaxDequeueCount()) {
-                return new AzureStorageActivityWorkItem(message);
+            if (closed) {
+                ControlQueueListener.handBack(messages);
+                return List.of();
             }
-            failActivityForPoison(message);
-            if (System.nanoTime() - deadline >= 0) {
-                return null;
+            List<ActivityWorkItem> items = new ArrayList<>(messages.size());
+            for (ReceivedMessage message : messages) {
+                if (message.dequeueCount() < settings.getMaxDequeueCount()) {
+                    items.add(new AzureStorageActivityWorkItem(message));
+                } else {
+                    failActivityForPoison(message);
+                }
+            }
+            if (!items.isEmpty() || System.nanoTime() - deadline >= 0) {
+                return items;
             }
         }
-        return null;
+        return List.of();
     }
 
     /**
@@ -1155,7 +1395,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
      */
     @Override
     public int purgeInstanceState(String instanceId) {
-        return purger.purge(instanceId);
+        sessionCache.evict(instanceId);
+        try {
+            return purger.purge(instanceId);
+        } finally {
+            sessionCache.evict(instanceId);
+        }
     }
 
     /**
@@ -1167,7 +1412,11 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     @Override
     public int purgeInstanceStates(Instant createdTimeFrom, Instant createdTimeTo,
                                    Set<OrchestrationRuntimeStatus> statuses) {
-        return purger.purge(createdTimeFrom, createdTimeTo, statuses);
+        try {
+            return purger.purge(createdTimeFrom, createdTimeTo, statuses);
+        } finally {
+            sessionCache.clear();
+        }
     }
 
     /**
@@ -1192,7 +1441,12 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
                     + "status is " + state.runtimeStatus().statusName() + ", only Failed instances can be rewound.");
         }
         createTaskHubIfNotExists();
-        for (HistoryRewinder.Rewound rewound : rewinder.rewind(instanceId)) {
+        sessionCache.evict(instanceId);
+        List<HistoryRewinder.Rewound> rewoundInstances = rewinder.rewind(instanceId);
+        for (HistoryRewinder.Rewound rewound : rewoundInstances) {
+            sessionCache.evict(rewound.instanceId());
+        }
+        for (HistoryRewinder.Rewound rewound : rewoundInstances) {
             if (rewound.leaf()) {
                 sendToControlQueue(new TaskMessage(new GenericEvent(-1, false, Instant.now(), reason),
                         new OrchestrationInstance(rewound.instanceId(), rewound.executionId())));

@@ -26,6 +26,8 @@ public final class AzureStorageOrchestrationServiceSettings {
     public static final int MIN_MAX_DEQUEUE_COUNT = 2;
     /** Largest {@code maxDequeueCount}. */
     public static final int MAX_MAX_DEQUEUE_COUNT = 1000;
+    /** The default {@link #getExtendedSessionCacheEvents() extendedSessionCacheEvents}. */
+    public static final int DEFAULT_EXTENDED_SESSION_CACHE_EVENTS = 200_000;
 
     private final String connectionString;
     private final String taskHubName;
@@ -37,6 +39,7 @@ public final class AzureStorageOrchestrationServiceSettings {
     private final Duration workItemQueueVisibilityTimeout;
     private final Duration maxQueuePollingInterval;
     private final int maxDequeueCount;
+    private final int extendedSessionCacheEvents;
 
     private AzureStorageOrchestrationServiceSettings(Builder b) {
         this.connectionString = b.connectionString;
@@ -49,6 +52,7 @@ public final class AzureStorageOrchestrationServiceSettings {
         this.workItemQueueVisibilityTimeout = b.workItemQueueVisibilityTimeout;
         this.maxQueuePollingInterval = b.maxQueuePollingInterval;
         this.maxDequeueCount = b.maxDequeueCount;
+        this.extendedSessionCacheEvents = b.extendedSessionCacheEvents;
     }
 
     /**
@@ -154,6 +158,22 @@ public final class AzureStorageOrchestrationServiceSettings {
         return maxDequeueCount;
     }
 
+    /**
+     * How many history events the worker keeps in memory, over all instances, for extended sessions; default
+     * {@value #DEFAULT_EXTENDED_SESSION_CACHE_EVENTS}; 0 turns the cache off. After a checkpoint the worker keeps
+     * the instance's execution ID, history events and the sentinel's new ETag, so the instance's next episode replays
+     * from memory instead of querying the History table (storage-layout.md §3.4). The cache is validated by the
+     * checkpoint itself: its history write is conditional on the sentinel ETag, so if anyone else wrote the history
+     * meanwhile (another worker, a purge or rewind from another process) the write fails, the entry is dropped and
+     * the episode is retried from storage. Entries are dropped when a work item is abandoned or discarded, a
+     * checkpoint fails, the orchestration finishes, its partition is released, or it is purged or rewound through
+     * this service; beyond this many events the least recently used instances are dropped. Memory: roughly the size
+     * of the cached events' payloads plus about 200 bytes per event.
+     */
+    public int getExtendedSessionCacheEvents() {
+        return extendedSessionCacheEvents;
+    }
+
     @Override
     public String toString() {
         return "AzureStorageOrchestrationServiceSettings{taskHubName=" + taskHubName + ", partitionCount="
@@ -162,7 +182,7 @@ public final class AzureStorageOrchestrationServiceSettings {
                 + ", controlQueueVisibilityTimeout=" + controlQueueVisibilityTimeout
                 + ", workItemQueueVisibilityTimeout=" + workItemQueueVisibilityTimeout
                 + ", maxQueuePollingInterval=" + maxQueuePollingInterval + ", maxDequeueCount=" + maxDequeueCount
-                + "}";
+                + ", extendedSessionCacheEvents=" + extendedSessionCacheEvents + "}";
     }
 
     /** Builder of {@link AzureStorageOrchestrationServiceSettings}. Each setter validates its argument. */
@@ -177,6 +197,7 @@ public final class AzureStorageOrchestrationServiceSettings {
         private Duration workItemQueueVisibilityTimeout = Duration.ofMinutes(5);
         private Duration maxQueuePollingInterval = Duration.ofSeconds(30);
         private int maxDequeueCount = DEFAULT_MAX_DEQUEUE_COUNT;
+        private int extendedSessionCacheEvents = DEFAULT_EXTENDED_SESSION_CACHE_EVENTS;
 
         private Builder(String connectionString, String taskHubName) {
             if (connectionString == null || connectionString.isBlank()) {
@@ -278,6 +299,18 @@ public final class AzureStorageOrchestrationServiceSettings {
         public Builder maxDequeueCount(int value) {
             this.maxDequeueCount = requireRange(value, MIN_MAX_DEQUEUE_COUNT, MAX_MAX_DEQUEUE_COUNT,
                     "maxDequeueCount");
+            return this;
+        }
+
+        /**
+         * How many history events extended sessions keep in memory over all instances (default
+         * {@value AzureStorageOrchestrationServiceSettings#DEFAULT_EXTENDED_SESSION_CACHE_EVENTS}; 0 turns them
+         * off); see {@link AzureStorageOrchestrationServiceSettings#getExtendedSessionCacheEvents()}.
+         *
+         * @throws IllegalArgumentException if negative
+         */
+        public Builder extendedSessionCacheEvents(int value) {
+            this.extendedSessionCacheEvents = requireRange(value, 0, Integer.MAX_VALUE, "extendedSessionCacheEvents");
             return this;
         }
 

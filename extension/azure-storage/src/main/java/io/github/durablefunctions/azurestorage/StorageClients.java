@@ -8,6 +8,7 @@ import com.azure.core.http.HttpPipelinePosition;
 import com.azure.core.http.HttpRequest;
 import com.azure.core.http.HttpResponse;
 import com.azure.core.http.policy.HttpPipelinePolicy;
+import com.azure.core.util.BinaryData;
 import com.azure.core.http.jdk.httpclient.JdkHttpClientBuilder;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.TableServiceClientBuilder;
@@ -21,6 +22,8 @@ import com.azure.storage.queue.QueueServiceClientBuilder;
 import io.github.durablefunctions.azurestorage.azurite.Azurite;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -71,7 +74,8 @@ final class StorageClients {
                     .messageEncoding(QueueMessageEncoding.NONE).retryOptions(storageRetries)
                     .addPolicy(new Counting(queueRequests, StorageOperationKind::queue)).buildClient();
             this.tables = new TableServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .addPolicy(new Counting(tableRequests, StorageOperationKind::table)).buildClient();
+                    .addPolicy(new Counting(tableRequests, StorageOperationKind::table))
+                    .addPolicy(new BatchEtagCapture()).buildClient();
             this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http)
                     .retryOptions(storageRetries).addPolicy(new Counting(blobRequests, StorageOperationKind::blob)).buildClient();
         } catch (IllegalArgumentException e) {
@@ -118,6 +122,98 @@ final class StorageClients {
         Map<String, Long> kinds = new TreeMap<>();
         byKind.forEach((kind, count) -> kinds.put(kind, count.sum()));
         return new StorageTransactionCount(queueRequests.get(), tableRequests.get(), blobRequests.get(), kinds);
+    }
+
+    /**
+     * The key of a {@link com.azure.core.util.Context} value of type {@link BatchEtags}: a table transaction sent with
+     * it reports the ETag of each of its sub-responses there ({@link BatchEtagCapture}).
+     */
+    static final String BATCH_ETAGS_KEY = "durablefunctions.batchEtags";
+
+    /**
+     * The ETags of the sub-responses of one table transaction, in the order of its actions (null for a sub-response
+     * without one). The SDK (azure-data-tables 12.5) parses the status of each sub-response but not its headers, so
+     * {@link BatchEtagCapture} reads them from the multipart response body.
+     */
+    static final class BatchEtags {
+        private volatile List<String> etags = List.of();
+
+        /** The ETags, in action order; empty if the response held none or was not seen. */
+        List<String> etags() {
+            return etags;
+        }
+
+        /** The ETag of the last sub-response (the sentinel of a history checkpoint), or null. */
+        String last() {
+            List<String> e = etags;
+            return e.isEmpty() ? null : e.get(e.size() - 1);
+        }
+    }
+
+    /**
+     * Reads the sub-response ETags of a successful table transaction ({@code POST .../$batch}) sent with a
+     * {@link BatchEtags} under {@link #BATCH_ETAGS_KEY} in its context: the response body is buffered, so the SDK
+     * still parses it. Other requests pass untouched.
+     */
+    private static final class BatchEtagCapture implements HttpPipelinePolicy {
+        private static boolean wanted(HttpPipelineCallContext context) {
+            return context.getData(BATCH_ETAGS_KEY).orElse(null) instanceof BatchEtags
+                    && context.getHttpRequest().getUrl().getPath().endsWith("$batch");
+        }
+
+        private static HttpResponse capture(HttpPipelineCallContext context, HttpResponse response) {
+            if (response.getStatusCode() / 100 != 2) {
+                return response;
+            }
+            HttpResponse buffered = response.buffer();
+            BinaryData body = buffered.getBodyAsBinaryData();
+            if (body != null) {
+                ((BatchEtags) context.getData(BATCH_ETAGS_KEY).get()).etags = parseEtags(body.toString());
+            }
+            return buffered;
+        }
+
+        @Override
+        public Mono<HttpResponse> process(HttpPipelineCallContext context, HttpPipelineNextPolicy next) {
+            if (!wanted(context)) {
+                return next.process();
+            }
+            return next.process().map(response -> capture(context, response));
+        }
+
+        @Override
+        public HttpResponse processSync(HttpPipelineCallContext context, HttpPipelineNextSyncPolicy next) {
+            if (!wanted(context)) {
+                return next.processSync();
+            }
+            return capture(context, next.processSync());
+        }
+
+        @Override
+        public HttpPipelinePosition getPipelinePosition() {
+            return HttpPipelinePosition.PER_CALL;
+        }
+    }
+
+    /**
+     * The ETag header of each sub-response of a multipart table transaction response, in order: each sub-response
+     * starts with its status line ({@code HTTP/1.1 204 No Content}); its headers end at the first empty line.
+     */
+    static List<String> parseEtags(String body) {
+        List<String> etags = new ArrayList<>();
+        String[] lines = body.split("\r?\n", -1);
+        boolean inHeaders = false;
+        for (String line : lines) {
+            if (line.startsWith("HTTP/1.1 ")) {
+                etags.add(null);
+                inHeaders = true;
+            } else if (inHeaders && line.isEmpty()) {
+                inHeaders = false;
+            } else if (inHeaders && line.regionMatches(true, 0, "ETag:", 0, 5)) {
+                etags.set(etags.size() - 1, line.substring(5).trim());
+            }
+        }
+        return etags;
     }
 
     /**

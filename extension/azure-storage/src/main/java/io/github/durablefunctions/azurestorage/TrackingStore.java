@@ -1,6 +1,7 @@
 package io.github.durablefunctions.azurestorage;
 
 import com.azure.core.http.HttpHeaderName;
+import com.azure.core.util.Context;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableServiceClient;
 import com.azure.data.tables.models.ListEntitiesOptions;
@@ -63,6 +64,7 @@ final class TrackingStore {
     private final TableClient history;
     private final TableClient instances;
     private final LargePayloadStore payloads;
+    private final java.util.concurrent.atomic.LongAdder historyReads = new java.util.concurrent.atomic.LongAdder();
 
     TrackingStore(TaskHubNames names, TableServiceClient tableService, LargePayloadStore payloads) {
         this.names = names;
@@ -70,6 +72,11 @@ final class TrackingStore {
         this.history = tableService.getTableClient(names.historyTable());
         this.instances = tableService.getTableClient(names.instancesTable());
         this.payloads = payloads;
+    }
+
+    /** How many times {@link #readHistory} queried an instance's history (for diagnostics and tests). */
+    long historyReads() {
+        return historyReads.sum();
     }
 
     /** Creates the History and Instances tables if they do not exist. */
@@ -109,6 +116,7 @@ final class TrackingStore {
      *                            (the caller is starting a new execution over the old rows)
      */
     HistoryLoad readHistory(String instanceId, String expectedExecutionId) {
+        historyReads.increment();
         String partitionKey = KeySanitation.escapePartitionKey(instanceId);
         List<TableEntity> rows = new ArrayList<>();
         TableEntity sentinel = null;
@@ -163,10 +171,12 @@ final class TrackingStore {
      * @param firstPosition the history position (RowKey) of {@code events.get(0)}
      * @param offloaded     if not null, receives the blob name of each offloaded property (by property name) of
      *                      each event that had one, keyed by the event instance (for {@link #updateInstanceState})
-     * @return the sentinel's new ETag for the next checkpoint, or null if the service did not report it for the
-     *         final batch (then the next work item's history read supplies it, as it does for every work item)
-     * @throws SessionAbortedException on 409 (sentinel exists although we had no ETag) or 412 (ETag mismatch):
-     *                                 another worker committed; nothing of that batch was written
+     * @return the sentinel's new ETag for the next checkpoint (read from the transaction's response, see
+     *         {@link StorageClients.BatchEtags}), or null if the response did not report it; the caller then has no
+     *         ETag to go on and must read the history again before the next checkpoint
+     * @throws SessionAbortedException on 409 (sentinel exists although we had no ETag), 412 (ETag mismatch) or 404
+     *                                 (the sentinel we had an ETag of is gone: the instance was purged): another
+     *                                 worker or client changed the history; nothing of that batch was written
      */
     String commitHistory(String instanceId, String executionId, List<HistoryEvent> events, long firstPosition,
                          String etag, Map<HistoryEvent, Map<String, String>> offloaded) {
@@ -218,15 +228,18 @@ final class TrackingStore {
 
     private String submit(String instanceId, String partitionKey, List<TableTransactionAction> actions,
                           boolean insertSentinel, boolean etagNeeded) {
+        StorageClients.BatchEtags etags = new StorageClients.BatchEtags();
         TableTransactionResult result;
         try {
-            result = history.submitTransaction(actions);
+            result = history.submitTransactionWithResponse(actions, null,
+                    new Context(StorageClients.BATCH_ETAGS_KEY, etags)).getValue();
         } catch (TableTransactionFailedException e) {
             int status = transactionStatus(e);
-            if (status == 409 || status == 412) {
+            if (status == 409 || status == 412 || status == 404) {
                 throw new SessionAbortedException("History of instance '" + instanceId + "' was changed by another "
-                        + "worker: the sentinel " + (insertSentinel ? "already exists (409)"
-                        : "ETag no longer matches (412)") + "; this checkpoint was not written", e);
+                        + "worker: " + (insertSentinel ? "the sentinel already exists (409)"
+                        : status == 404 ? "the sentinel is gone (404: purged)"
+                        : "the sentinel ETag no longer matches (412)") + "; this checkpoint was not written", e);
             }
             throw e;
         }
@@ -234,9 +247,12 @@ final class TrackingStore {
                 result.getTableTransactionActionResponseByRowKey(HistoryEntityCodec.SENTINEL_ROW_KEY);
         String newEtag = sentinelResponse == null || sentinelResponse.getHeaders() == null ? null
                 : sentinelResponse.getHeaders().getValue(HttpHeaderName.ETAG);
+        if (newEtag == null && etags.etags().size() == actions.size()) {
+            newEtag = etags.last(); // the sentinel is the last action of every batch
+        }
         if (newEtag == null && etagNeeded) {
-            // The SDK reports no sub-response ETag (checked against Azurite 3.37): the next batch of this same
-            // checkpoint needs it, so read the sentinel we just wrote.
+            // No sub-response ETag could be read: the next batch of this same checkpoint needs it, so read the
+            // sentinel we just wrote.
             newEtag = history.getEntity(partitionKey, HistoryEntityCodec.SENTINEL_ROW_KEY).getETag();
         }
         return newEtag;
@@ -255,12 +271,18 @@ final class TrackingStore {
         if (TableErrorCode.UPDATE_CONDITION_NOT_SATISFIED.equals(code)) {
             return 412;
         }
+        if (TableErrorCode.RESOURCE_NOT_FOUND.equals(code)) {
+            return 404;
+        }
         String message = e.getMessage() == null ? "" : e.getMessage();
         if (message.contains("EntityAlreadyExists")) {
             return 409;
         }
         if (message.contains("UpdateConditionNotSatisfied") || message.contains("ConditionNotMet")) {
             return 412;
+        }
+        if (message.contains("ResourceNotFound")) {
+            return 404;
         }
         return e.getResponse() == null ? -1 : e.getResponse().getStatusCode();
     }

@@ -99,4 +99,37 @@ class ActivityWorkItemTest {
                 StorageTestSupport.messageCount("activityhub-workitems") == 0);
         StorageTestSupport.queues().getQueueClient("activityhub-control-00").clearMessages();
     }
+
+    @Test
+    void oneReceiveTakesAsManyWorkItemsAsTheCallerHasSlotsEachOnceWithItsOwnReceipt() throws Exception {
+        for (int task = 10; task < 15; task++) {
+            schedule(task, 1);
+        }
+        StorageTransactionCount before = service.getStorageTransactionCount();
+        List<ActivityWorkItem> first = service.lockNextActivityWorkItems(3, Duration.ofSeconds(5));
+        assertThat(first).hasSize(3);
+        assertThat(service.getStorageTransactionCount().minus(before).ofKind("queue.get"))
+                .as("one receive call for three work items").isEqualTo(1);
+        List<ActivityWorkItem> rest = new java.util.ArrayList<>();
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            rest.addAll(service.lockNextActivityWorkItems(32, Duration.ofMillis(200)));
+            return rest.size() >= 2;
+        });
+        assertThat(rest).hasSize(2);
+        List<ActivityWorkItem> all = new java.util.ArrayList<>(first);
+        all.addAll(rest);
+        assertThat(all).extracting(item -> ((TaskScheduledEvent) item.getTaskMessage().event()).eventId())
+                .containsExactlyInAnyOrder(10, 11, 12, 13, 14);
+        assertThat(service.lockNextActivityWorkItems(32, Duration.ofMillis(300))).isEmpty(); // all locked
+
+        // Every work item's receipt is its own: each can be renewed and completed.
+        for (ActivityWorkItem item : all) {
+            int task = ((TaskScheduledEvent) item.getTaskMessage().event()).eventId();
+            service.renewActivityWorkItem(item);
+            service.completeActivityWorkItem(item, new TaskMessage(new TaskCompletedEvent(-1, false, Instant.now(),
+                    task, "1"), ORCH));
+        }
+        assertThat(StorageTestSupport.messageCount("activityhub-workitems")).isZero();
+        StorageTestSupport.queues().getQueueClient("activityhub-control-00").clearMessages();
+    }
 }

@@ -148,6 +148,9 @@ class PoisonMessageTest {
         TableEntity row = StorageTestSupport.rows(historyTable, instance.instanceId()).get(1); // ExecutionStarted
         row.addProperty("EventType", "NotAnEventType");
         StorageTestSupport.tables().getTableClient(historyTable).upsertEntity(row);
+        // The row was changed behind the sentinel's back: a worker that holds the instance's state in its
+        // extended-session cache would not read it, one that does not (e.g. after a restart) does.
+        service.sessionCache().evict(instance.instanceId());
         List<TableEntity> before = StorageTestSupport.rows(historyTable, instance.instanceId());
 
         Sent sent = send(new TaskMessage(new EventRaisedEvent(-1, false, Instant.now(), "go",

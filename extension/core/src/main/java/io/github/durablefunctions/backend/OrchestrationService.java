@@ -63,6 +63,22 @@ public interface OrchestrationService extends AutoCloseable {
      */
     ActivityWorkItem lockNextActivityWorkItem(Duration timeout) throws InterruptedException;
 
+    /**
+     * Waits for activity work items and returns up to {@code max} of them at once, for {@code max} free activity
+     * slots of the caller: a backend that can receive several messages in one call (Azure Storage: up to 32) saves
+     * receive calls, and never takes more than the caller will run at once (other workers compete for the queue).
+     * The default takes one work item through {@link #lockNextActivityWorkItem(Duration)}.
+     *
+     * @param max at least 1: how many work items the caller can run now
+     * @return 0..{@code max} locked work items; empty if none arrived within the timeout
+     * @throws InterruptedException if the calling thread is interrupted while waiting
+     */
+    default java.util.List<ActivityWorkItem> lockNextActivityWorkItems(int max, Duration timeout)
+            throws InterruptedException {
+        ActivityWorkItem item = lockNextActivityWorkItem(timeout);
+        return item == null ? java.util.List.of() : java.util.List.of(item);
+    }
+
     /** Extends the lock of a long-running activity's work item. */
     void renewActivityWorkItem(ActivityWorkItem workItem);
 

@@ -15,6 +15,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -30,6 +31,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class ActivityDispatcher extends WorkLoop<ActivityWorkItem> {
     private static final Logger log = LoggerFactory.getLogger(ActivityDispatcher.class);
+    /** Most activity work items asked for in one receive (an Azure Queues limit per receive call). */
+    static final int MAX_RECEIVE_BATCH = 32;
     private static final Duration RENEW_INTERVAL = Duration.ofMinutes(1);
 
     private final OrchestrationService service;
@@ -67,6 +70,16 @@ final class ActivityDispatcher extends WorkLoop<ActivityWorkItem> {
     @Override
     ActivityWorkItem receive(Duration timeout) throws InterruptedException {
         return service.lockNextActivityWorkItem(timeout);
+    }
+
+    @Override
+    List<ActivityWorkItem> receiveUpTo(int max, Duration timeout) throws InterruptedException {
+        return service.lockNextActivityWorkItems(max, timeout);
+    }
+
+    @Override
+    int maxReceiveBatch() {
+        return MAX_RECEIVE_BATCH;
     }
 
     @Override

@@ -4,6 +4,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -36,6 +37,20 @@ abstract class WorkLoop<W> {
     /** Waits up to {@code timeout} for a work item; null if none. */
     abstract W receive(Duration timeout) throws InterruptedException;
 
+    /**
+     * Waits up to {@code timeout} for up to {@code max} work items (one per free slot); the default receives one.
+     * Only called with {@code max > 1} when {@link #maxReceiveBatch()} allows it.
+     */
+    List<W> receiveUpTo(int max, Duration timeout) throws InterruptedException {
+        W workItem = receive(timeout);
+        return workItem == null ? List.of() : List.of(workItem);
+    }
+
+    /** Most work items one receive may ask for; 1 (the default) receives one at a time. */
+    int maxReceiveBatch() {
+        return 1;
+    }
+
     /** Processes one work item; must not throw. */
     abstract void process(W workItem);
 
@@ -51,14 +66,20 @@ abstract class WorkLoop<W> {
         while (polling) {
             try {
                 slots.acquire();
-                W workItem;
+                // Every slot free now may take a work item of this receive: the one just acquired plus the others.
+                int taken = 1;
+                int more = Math.min(maxReceiveBatch() - 1, slots.availablePermits());
+                if (more > 0 && slots.tryAcquire(more)) {
+                    taken += more;
+                }
+                List<W> workItems;
                 try {
-                    workItem = polling ? receive(RECEIVE_WAIT) : null;
+                    workItems = polling ? receiveUpTo(taken, RECEIVE_WAIT) : List.of();
                 } catch (InterruptedException e) {
-                    slots.release();
+                    slots.release(taken);
                     throw e;
                 } catch (RuntimeException e) {
-                    slots.release();
+                    slots.release(taken);
                     failures++;
                     long backoffMillis = Math.min(30_000L, 100L << Math.min(failures, 8));
                     log.warn("{}: receiving work failed ({} in a row); retrying in {} ms: {}", name, failures,
@@ -67,19 +88,24 @@ abstract class WorkLoop<W> {
                     continue;
                 }
                 failures = 0;
-                if (workItem == null) {
-                    slots.release();
-                    continue;
+                if (workItems.size() > taken) {
+                    // Not what the backend was asked for: still run them all, within the concurrency bound.
+                    log.warn("{}: received {} work items for {} free slot(s)", name, workItems.size(), taken);
+                    slots.acquireUninterruptibly(workItems.size() - taken);
+                } else if (workItems.size() < taken) {
+                    slots.release(taken - workItems.size());
                 }
-                pool.execute(() -> {
-                    try {
-                        process(workItem);
-                    } catch (RuntimeException | Error e) {
-                        log.error("{}: unexpected failure processing a work item", name, e);
-                    } finally {
-                        slots.release();
-                    }
-                });
+                for (W workItem : workItems) {
+                    pool.execute(() -> {
+                        try {
+                            process(workItem);
+                        } catch (RuntimeException | Error e) {
+                            log.error("{}: unexpected failure processing a work item", name, e);
+                        } finally {
+                            slots.release();
+                        }
+                    });
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
