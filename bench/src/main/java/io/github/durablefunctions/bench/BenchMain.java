@@ -61,6 +61,33 @@ public final class BenchMain implements java.util.concurrent.Callable<Integer> {
         System.exit(new CommandLine(new BenchMain()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
     }
 
+    /** Where Azurite keeps its data during a run. */
+    enum Persistence {
+        DISK("data on disk"), MEMORY("in memory");
+
+        final String description;
+
+        Persistence(String description) {
+            this.description = description;
+        }
+    }
+
+    @Option(names = "--azurite-persistence", defaultValue = "DISK",
+            description = "DISK (default: a fresh data folder under the work folder) or MEMORY (--inMemoryPersistence; "
+                    + "its queue garbage collection stalls Azurite for tens of seconds once a minute under load, "
+                    + "see bench/README.md).")
+    Persistence persistence;
+
+    /** Starts a fresh Azurite on free ports, in memory or with its own data folder under {@code work}. */
+    private Azurite startAzurite(Path installDir, Path work, String label) throws IOException {
+        if (persistence == Persistence.MEMORY) {
+            return Azurite.start(AzuriteOptions.inMemoryOnFreePorts(installDir));
+        }
+        Path data = work.resolve("azurite-" + label);
+        Files.createDirectories(data);
+        return Azurite.start(new AzuriteOptions(installDir, data, "127.0.0.1", 0, 0, 0, false));
+    }
+
     @Override
     public Integer call() throws Exception {
         Scale scale = Scale.named(scaleName);
@@ -74,43 +101,49 @@ public final class BenchMain implements java.util.concurrent.Callable<Integer> {
         Files.createDirectories(work);
         String startedAt = now.format(DateTimeFormatter.ISO_INSTANT);
 
-        log("Starting Azurite " + Azurite.AZURITE_VERSION + " (in memory, free ports) from " + azurite);
+        // A fresh Azurite for the limit and for each scenario, so that no scenario inherits another's data. On disk
+        // by default: in memory, Azurite's queue garbage collection (every 60 s) takes time quadratic in the number
+        // of messages deleted since the last one (26 s for 4,844, 63 s for 7,203 here), stalling every request.
+        log("Azurite " + Azurite.AZURITE_VERSION + " (" + persistence.description + ", free ports, a fresh one for "
+                + "the limit and for each scenario) from " + azurite);
         List<ScenarioResult> done = new ArrayList<>();
         List<String> failed = new ArrayList<>();
         StorageLimit.Result limit = null;
-        try (Azurite storage = Azurite.start(AzuriteOptions.inMemoryOnFreePorts(azurite))) {
-            String connection = storage.connectionString();
-            if (!skipLimit) {
+        if (!skipLimit) {
+            try (Azurite storage = startAzurite(azurite, work, "limit")) {
                 log("Measuring the raw Azurite transaction rate (" + StorageLimit.defaultThreads() + " threads, "
                         + scale.limitDuration().toSeconds() + " s)");
-                limit = StorageLimit.measure(connection, StorageLimit.defaultThreads(), scale.limitDuration());
+                limit = StorageLimit.measure(storage.connectionString(), StorageLimit.defaultThreads(),
+                        scale.limitDuration());
                 log(String.format(java.util.Locale.ROOT, "Limit: %.0f transactions/s", limit.transactionsPerSecond()));
             }
-            int n = 0;
-            for (Scenario scenario : chosen) {
-                n++;
-                String hub = "Bench" + scenario.name() + n;
-                log("Running " + scenario.name() + " (" + scale.name() + ", -Xmx" + scenario.maxHeap() + ", hub "
-                        + hub + ")");
-                ScenarioResult result = runChild(scenario, scale, connection, hub, work);
-                Double efficiency = Targets.efficiency(result, limit);
-                result = result.withEvaluation(efficiency, List.of());
-                result = result.withEvaluation(efficiency, Targets.evaluate(result));
-                done.add(result);
-                if (!result.ok()) {
-                    failed.add(scenario.name());
-                    log(scenario.name() + " FAILED: " + result.error());
-                } else {
-                    log(scenario.name() + " done: " + summary(result));
-                }
+        }
+        int n = 0;
+        for (Scenario scenario : chosen) {
+            n++;
+            String hub = "Bench" + scenario.name() + n;
+            log("Running " + scenario.name() + " (" + scale.name() + ", -Xmx" + scenario.maxHeap() + ", hub "
+                    + hub + ")");
+            ScenarioResult result;
+            try (Azurite storage = startAzurite(azurite, work, scenario.name())) {
+                result = runChild(scenario, scale, storage.connectionString(), hub, work);
                 if (!storage.isAlive()) {
                     throw new IOException("Azurite died during " + scenario.name() + ":\n" + storage.recentOutput());
                 }
             }
+            Double efficiency = Targets.efficiency(result, limit);
+            result = result.withEvaluation(efficiency, Targets.evaluate(result));
+            done.add(result);
+            if (!result.ok()) {
+                failed.add(scenario.name());
+                log(scenario.name() + " FAILED: " + result.error());
+            } else {
+                log(scenario.name() + " done: " + summary(result));
+            }
         }
 
         BenchReport report = new BenchReport(startedAt, scale.name(), clientMode, ScenarioContext.STARTER_THREADS,
-                MachineInfo.current(Azurite.AZURITE_VERSION, startedAt), limit, done, failed);
+                MachineInfo.current(Azurite.AZURITE_VERSION + " (" + persistence.description + ")", startedAt), limit, done, failed);
         ResultsWriter writer = new ResultsWriter();
         String markdown = writer.markdown(report);
         Path jsonFile = writer.writeJson(report, results, stamp);

@@ -11,7 +11,7 @@ import java.time.Duration;
  * orchestration (5 activity calls and their 5 results).
  */
 public class HelloCities5 implements Scenario {
-    static final Duration POLL = Duration.ofMillis(100);
+    static final Duration POLL = Duration.ofMillis(250);
 
     @Override
     public String name() {

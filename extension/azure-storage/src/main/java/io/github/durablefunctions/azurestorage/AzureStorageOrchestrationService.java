@@ -447,20 +447,35 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
         // A new execution, or a batch that needs one of the decisions below: they are taken on what storage holds.
         sessionCache.evict(instanceId);
+        // A top-level start delivered for the first time, whose Instances row is Pending for this very execution,
+        // has no history yet: any earlier processing of it would have raised its dequeue count (it is deleted only
+        // after its checkpoint), and a processed duplicate would have set the row to Running. So the history read is
+        // skipped. Should history exist after all (a duplicate start whose first copy crashed between the history
+        // write and the Instances update), creating the sentinel fails with 409, the work item is abandoned and the
+        // next delivery (dequeue count 2) reads history.
+        StartVerdict earlyVerdict = null;
+        if (start != null && start.parentInstance() == null && first.dequeueCount() == 1
+                && first.unreadable() == null) {
+            earlyVerdict = checkExecutionStarted(instanceId, start, first);
+        }
         TrackingStore.HistoryLoad history;
-        try {
-            history = tracking.readHistory(instanceId,
-                    start == null ? null : start.orchestrationInstance().executionId());
-        } catch (RuntimeException e) {
-            if (failForPoisonWithoutHistory(instanceId, messages, e)) {
-                return null;
+        if (earlyVerdict != null && earlyVerdict.pendingForThisExecution()) {
+            history = new TrackingStore.HistoryLoad(List.of(), null, null, null);
+        } else {
+            try {
+                history = tracking.readHistory(instanceId,
+                        start == null ? null : start.orchestrationInstance().executionId());
+            } catch (RuntimeException e) {
+                if (failForPoisonWithoutHistory(instanceId, messages, e)) {
+                    return null;
+                }
+                throw e; // put back with back-off by the caller
             }
-            throw e; // put back with back-off by the caller
         }
 
         // ExecutionStarted de-duplication (§8.1 step 3), for top-level starts not yet in history.
         if (start != null && start.parentInstance() == null && history.events().isEmpty()) {
-            StartVerdict verdict = checkExecutionStarted(instanceId, start, first);
+            StartVerdict verdict = earlyVerdict != null ? earlyVerdict : checkExecutionStarted(instanceId, start, first);
             if (verdict.action() == StartAction.DISCARD) {
                 discard(instanceId, messages, verdict.reason());
                 return null;
@@ -823,7 +838,13 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
 
     private enum StartAction { ACCEPT, DISCARD, RETRY_LATER }
 
-    private record StartVerdict(StartAction action, String reason) {
+    /**
+     * @param pendingForThisExecution the Instances row is Pending and names the start's execution (only with ACCEPT)
+     */
+    private record StartVerdict(StartAction action, String reason, boolean pendingForThisExecution) {
+        StartVerdict(StartAction action, String reason) {
+            this(action, reason, false);
+        }
     }
 
     /** Checks a top-level ExecutionStarted message against the Instances row (§8.1 step 3). */
@@ -840,7 +861,9 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             if (row != null) {
                 Object rowExecution = row.getProperty("ExecutionId");
                 if (rowExecution == null || executionId.equals(rowExecution.toString())) {
-                    return new StartVerdict(StartAction.ACCEPT, null);
+                    boolean pending = rowExecution != null && OrchestrationRuntimeStatus.PENDING.statusName().equals(
+                            TrackingStore.stringOf(row.getProperty("RuntimeStatus")));
+                    return new StartVerdict(StartAction.ACCEPT, null, pending);
                 }
             }
         }

@@ -1,5 +1,11 @@
 package io.github.durablefunctions.azurestorage;
 
+import io.github.durablefunctions.backend.SessionAbortedException;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.durablefunctions.history.HistoryEvent;
+
 import com.azure.data.tables.models.TableEntity;
 import com.azure.storage.queue.QueueClient;
 import com.azure.storage.queue.models.PeekedMessageItem;
@@ -136,6 +142,65 @@ class ControlQueueMessageHandlingTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> service.getOrchestrationState(id, false).runtimeStatus()
                 == OrchestrationRuntimeStatus.COMPLETED);
         assertThat(service.getOrchestrationState(id, true).output()).isEqualTo("1");
+    }
+
+    @Test
+    void aFirstDeliveredStartOfAPendingInstanceIsHandedOutWithoutAHistoryQuery() throws Exception {
+        OrchestrationInstance instance = new OrchestrationInstance("fresh-start", "e1");
+        long readsBefore = service.tracking().historyReads();
+        StorageTransactionCount before = service.getStorageTransactionCount();
+        runFirstEpisode(instance, false);
+        assertThat(service.tracking().historyReads() - readsBefore).isZero();
+        assertThat(service.getStorageTransactionCount().minus(before).ofKind("table.query")).isZero();
+        assertThat(service.getOrchestrationHistory("fresh-start")).hasSize(4);
+    }
+
+    @Test
+    void aDuplicateStartWhoseFirstCopyCrashedAfterTheHistoryWriteIsCaughtByTheSentinel() throws Exception {
+        String id = "crashed-start";
+        OrchestrationInstance instance = new OrchestrationInstance(id, "e1");
+        ExecutionStartedEvent started = new ExecutionStartedEvent(-1, false, Instant.now(), instance, null, "Orch",
+                null, null, null, null, null, null, 0, false);
+        service.createOrchestrationInstance(new TaskMessage(started, instance),
+                EnumSet.of(OrchestrationRuntimeStatus.PENDING));
+        // A second copy of the same start (a client retry), delivered for the first time later.
+        service.sendTaskOrchestrationMessage(new TaskMessage(started, instance));
+
+        // The first copy: its episode writes history, then the process dies before the Instances merge (the row
+        // stays Pending) and before deleting the message.
+        OrchestrationWorkItem first = lock(Duration.ofSeconds(10));
+        assertThat(first).isNotNull();
+        List<HistoryEvent> written = List.of(new OrchestratorStartedEvent(-1, false, Instant.now()),
+                first.getNewMessages().get(0).event(),
+                new TaskScheduledEvent(0, false, Instant.now(), "A", null, null, null, null),
+                new OrchestratorCompletedEvent(-1, false, Instant.now()));
+        service.tracking().commitHistory(id, "e1", written, 0, null);
+        service.abandonOrchestrationWorkItem(first);
+
+        // The second copy (dequeue count 1, row Pending for e1) is handed out without reading history; its
+        // checkpoint would create the sentinel, which exists: refused, nothing written.
+        OrchestrationWorkItem duplicate = lock(Duration.ofSeconds(10));
+        assertThat(duplicate).isNotNull();
+        assertThat(duplicate.getRuntimeState().getEvents()).isEmpty();
+        OrchestrationRuntimeState state = new OrchestrationRuntimeState(List.of());
+        state.addEvent(new OrchestratorStartedEvent(-1, false, Instant.now()));
+        state.addEvent(duplicate.getNewMessages().get(0).event());
+        state.addEvent(new TaskScheduledEvent(0, false, Instant.now(), "B", null, null, null, null));
+        state.addEvent(new OrchestratorCompletedEvent(-1, false, Instant.now()));
+        assertThatThrownBy(() -> service.completeOrchestrationWorkItem(duplicate,
+                new OrchestrationCheckpoint(state, List.of(), List.of(), List.of())))
+                .isInstanceOf(SessionAbortedException.class);
+        service.abandonOrchestrationWorkItem(duplicate);
+        assertThat(service.getOrchestrationHistory(id)).extracting(e -> e.eventType().name())
+                .containsExactly("OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted");
+        assertThat(((TaskScheduledEvent) service.getOrchestrationHistory(id).get(2)).name()).isEqualTo("A");
+
+        // Delivered again (dequeue count 2), a start reads history: the episode sees what the first copy wrote.
+        OrchestrationWorkItem again = lock(Duration.ofSeconds(30));
+        assertThat(again).isNotNull();
+        assertThat(again.getRuntimeState().getEvents()).extracting(e -> e.eventType().name())
+                .containsExactly("OrchestratorStarted", "ExecutionStarted", "TaskScheduled", "OrchestratorCompleted");
+        service.abandonOrchestrationWorkItem(again);
     }
 
     /** Creates the instance and commits its first episode: schedules task #0, or completes at once. */

@@ -106,8 +106,9 @@ class ExtendedSessionTest {
             assertThat(done.getRuntimeStatus()).isEqualTo(OrchestrationRuntimeStatus.COMPLETED);
             assertThat(done.readOutputAs(Integer.class)).isEqualTo(4);
 
-            // Four episodes (start + three results): only the first one queried the History table.
-            assertThat(service.tracking().historyReads() - readsBefore).isEqualTo(1);
+            // Four episodes (start + three results): at most the first one queried the History table (a start
+            // delivered for the first time to a Pending row needs none, ControlQueueMessageHandlingTest).
+            assertThat(service.tracking().historyReads() - readsBefore).isLessThanOrEqualTo(1);
             assertOneResultPerTask(client.getOrchestrationHistory(id));
             // A finished orchestration is not kept.
             assertThat(service.sessionCache().contains(id)).isFalse();
@@ -129,7 +130,8 @@ class ExtendedSessionTest {
             String id = client.scheduleNewOrchestrationInstance("Chain3", 1);
             assertThat(client.waitForInstanceCompletion(id, DONE_WITHIN, true).readOutputAs(Integer.class))
                     .isEqualTo(4);
-            assertThat(service.tracking().historyReads() - readsBefore).isEqualTo(4);
+            // The three result episodes read history; the start may not need to (see above).
+            assertThat(service.tracking().historyReads() - readsBefore).isBetween(3L, 4L);
             assertThat(service.sessionCache().size()).isZero();
         } finally {
             worker.close();
