@@ -51,12 +51,17 @@ final class WorkItemQueue {
             if (!backoff.awaitNextPoll(deadline)) {
                 return List.of();
             }
+            long token = backoff.token();
             List<ReceivedMessage> messages = queue.receive(count, visibilityTimeout);
             if (!messages.isEmpty()) {
-                backoff.reset();
+                if (messages.size() < count) {
+                    backoff.drained(token); // drained for now: the next poll waits the minimum, unless nudged
+                } else {
+                    backoff.reset();
+                }
                 return messages;
             }
-            backoff.grow();
+            backoff.grow(token);
             if (System.nanoTime() - deadline >= 0) {
                 return List.of();
             }
