@@ -14,10 +14,8 @@ import java.util.List;
  * Polls one owned control queue on its own thread (storage-layout.md §8.1 step 1): receives up to
  * {@code controlQueueBatchSize} messages with {@code controlQueueVisibilityTimeout}, sorts them by InsertedOn then
  * SequenceNumber and hands them to the {@link OrchestrationSessionManager}. Pauses while the process buffers
- * {@code controlQueueBufferThreshold} messages or more. After a full batch it receives again at once; after a partial
- * one (the queue is drained for now) it pauses for the minimum back-off, and when the queue is empty it backs off
- * further (see {@link PollingBackoff}); {@link #nudge()} ends any pause at once, for messages this process just
- * sent.
+ * {@code controlQueueBufferThreshold} messages or more. When the queue is empty it backs off (see
+ * {@link PollingBackoff}); {@link #nudge()} ends the pause at once, for messages this process just sent.
  *
  * <p>Stopping loses no message: the polling thread is never interrupted inside a receive call (an interrupted HTTP
  * call could drop a response whose messages would then stay invisible for the visibility timeout); a batch that
@@ -140,28 +138,19 @@ final class ControlQueueListener {
                     pause(100);
                     continue;
                 }
-                long token = backoff.token();
                 List<ReceivedMessage> messages = queue.receive(batchSize, visibilityTimeout);
                 failures = 0;
                 if (messages.isEmpty()) {
-                    backoff.idle(token);
+                    backoff.idle();
                     continue;
                 }
+                backoff.reset();
                 messages.sort(ORDER);
-                boolean buffered = false;
                 synchronized (stateLock) {
                     if (running) {
                         sessions.add(messages);
-                        buffered = true;
+                        continue;
                     }
-                }
-                if (buffered) {
-                    if (messages.size() < batchSize) {
-                        backoff.pauseDrained(token); // drained for now: no empty receive right after
-                    } else {
-                        backoff.reset(); // a full batch: there may be more, receive again at once
-                    }
-                    continue;
                 }
                 int handedBack = handBack(messages);
                 log.debug("Control queue {}: stopped during a receive; handed {} message(s) back", queue.name(),

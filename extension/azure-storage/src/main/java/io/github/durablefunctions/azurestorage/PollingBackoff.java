@@ -6,9 +6,8 @@ import java.util.concurrent.ThreadLocalRandom;
 /**
  * Randomized exponential back-off for polling an idle queue (storage-layout.md §8.1: from about 50 ms up to
  * {@code maxQueuePollingInterval}): each empty poll doubles the pause, randomized within ±25 %, up to the maximum;
- * a poll that returned fewer messages than it asked for ({@link #drained(long)}) pauses for the minimum; a full poll
- * or a {@link #reset()} from a local send (a nudge) polls at once. A nudge that comes while a poll is under way is
- * not lost: the pause after that poll ends at once ({@link #token()}).
+ * a poll that found messages, or a {@link #reset()} from a local send, starts over at the minimum and wakes a
+ * waiting poller.
  */
 final class PollingBackoff {
     static final long MIN_MILLIS = 50;
@@ -18,7 +17,6 @@ final class PollingBackoff {
     private long nextPollNanos;
     private boolean woken;
     private boolean closed;
-    private long nudges;
 
     PollingBackoff(Duration max) {
         this.maxMillis = Math.max(MIN_MILLIS, max.toMillis());
@@ -27,18 +25,6 @@ final class PollingBackoff {
     /** Pauses after an empty poll (interruptible; ended early by {@link #reset()} or {@link #wake()}). */
     synchronized void idle() throws InterruptedException {
         grow();
-        awaitNextPoll(Long.MAX_VALUE);
-    }
-
-    /** Pauses after an empty poll that started at {@code token}; see {@link #grow(long)}. */
-    synchronized void idle(long token) throws InterruptedException {
-        grow(token);
-        awaitNextPoll(Long.MAX_VALUE);
-    }
-
-    /** Pauses after a partial poll that started at {@code token}; see {@link #drained(long)}. */
-    synchronized void pauseDrained(long token) throws InterruptedException {
-        drained(token);
         awaitNextPoll(Long.MAX_VALUE);
     }
 
@@ -62,34 +48,11 @@ final class PollingBackoff {
 
     /** Records an empty poll without waiting: the next poll is due after the grown pause. */
     synchronized void grow() {
-        grow(nudges);
-    }
-
-    /**
-     * Records an empty poll that started at {@code token} ({@link #token()}) without waiting: the next poll is due
-     * after the grown pause, or at once if a nudge came since the poll started.
-     */
-    synchronized void grow(long token) {
         currentMillis = currentMillis == 0 ? MIN_MILLIS : Math.min(maxMillis, currentMillis * 2);
         long pause = Math.min(maxMillis, Math.max(1, (long) (currentMillis
                 * ThreadLocalRandom.current().nextDouble(0.75, 1.25))));
         nextPollNanos = System.nanoTime() + pause * 1_000_000L;
-        woken = nudges != token;
-    }
-
-    /**
-     * Records a poll, started at {@code token}, that returned messages but fewer than it asked for: the queue is
-     * drained for now, so the next poll is due after the minimum pause instead of at once (saving an empty receive
-     * per partial batch); a nudge, since the poll started or later, still polls at once.
-     */
-    synchronized void drained(long token) {
-        currentMillis = 0;
-        grow(token);
-    }
-
-    /** The nudge count, to be taken before a poll and handed to {@link #grow(long)} or {@link #drained(long)}. */
-    synchronized long token() {
-        return nudges;
+        woken = false;
     }
 
     /** Messages arrived or were sent locally: poll now, and start the back-off over. */
@@ -97,7 +60,6 @@ final class PollingBackoff {
         currentMillis = 0;
         nextPollNanos = System.nanoTime();
         woken = true;
-        nudges++;
         notifyAll();
     }
 

@@ -51,17 +51,12 @@ final class WorkItemQueue {
             if (!backoff.awaitNextPoll(deadline)) {
                 return List.of();
             }
-            long token = backoff.token();
             List<ReceivedMessage> messages = queue.receive(count, visibilityTimeout);
             if (!messages.isEmpty()) {
-                if (messages.size() < count) {
-                    backoff.drained(token); // drained for now: the next poll waits the minimum, unless nudged
-                } else {
-                    backoff.reset();
-                }
+                backoff.reset();
                 return messages;
             }
-            backoff.grow(token);
+            backoff.grow();
             if (System.nanoTime() - deadline >= 0) {
                 return List.of();
             }
