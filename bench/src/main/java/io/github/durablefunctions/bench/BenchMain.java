@@ -88,12 +88,41 @@ public final class BenchMain implements java.util.concurrent.Callable<Integer> {
         return Azurite.start(new AzuriteOptions(installDir, data, "127.0.0.1", 0, 0, 0, false));
     }
 
+    @Option(names = "--render", description = "Only rewrite latest-<scale>.md (in --out) from this results JSON, "
+            + "evaluating the targets again; runs nothing.")
+    Path render;
+
+    /** Rewrites the Markdown of an earlier run from its JSON, with the targets evaluated again. */
+    private int render(Path jsonFile, Path results) throws IOException {
+        BenchReport read = new com.fasterxml.jackson.databind.ObjectMapper()
+                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(jsonFile.toFile(), BenchReport.class);
+        List<ScenarioResult> evaluated = new ArrayList<>();
+        for (ScenarioResult r : read.results()) {
+            ScenarioResult withEfficiency = r.withEvaluation(r.efficiency(), List.of());
+            evaluated.add(withEfficiency.withEvaluation(r.efficiency(), Targets.evaluate(withEfficiency)));
+        }
+        BenchReport report = new BenchReport(read.startedAt(), read.scale(), read.clientMode(), read.starterThreads(),
+                read.machine(), read.limit(), evaluated, read.failedScenarios());
+        ResultsWriter writer = new ResultsWriter();
+        String markdown = writer.markdown(report);
+        Path md = writer.writeMarkdown(markdown, results, read.scale());
+        Files.writeString(jsonFile, new com.fasterxml.jackson.databind.ObjectMapper()
+                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
+                .writeValueAsString(report));
+        log("Rewrote " + md + " and " + jsonFile + " from " + jsonFile);
+        return 0;
+    }
+
     @Override
     public Integer call() throws Exception {
         Scale scale = Scale.named(scaleName);
         List<Scenario> chosen = Scenarios.parse(scenarios);
         Path root = repoRoot();
         Path results = (out != null ? out : root.resolve("bench/results")).toAbsolutePath();
+        if (render != null) {
+            return render(render, results);
+        }
         Path azurite = azuriteDir != null ? azuriteDir : defaultAzuriteDir(root);
         ZonedDateTime now = ZonedDateTime.now(ZoneOffset.UTC).withNano(0);
         String stamp = now.format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
@@ -132,6 +161,7 @@ public final class BenchMain implements java.util.concurrent.Callable<Integer> {
                 }
             }
             Double efficiency = Targets.efficiency(result, limit);
+            result = result.withEvaluation(efficiency, List.of()); // the targets read the efficiency
             result = result.withEvaluation(efficiency, Targets.evaluate(result));
             done.add(result);
             if (!result.ok()) {
