@@ -447,10 +447,10 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         }
         // A new execution, or a batch that needs one of the decisions below: they are taken on what storage holds.
         sessionCache.evict(instanceId);
-        // A top-level start delivered for the first time, whose Instances row is Pending for this very execution,
-        // has no history yet: any earlier processing of it would have raised its dequeue count (it is deleted only
-        // after its checkpoint), and a processed duplicate would have set the row to Running. So the history read is
-        // skipped. Should history exist after all (a duplicate start whose first copy crashed between the history
+        // A top-level start delivered for the first time, whose Instances row is Pending for this very execution of
+        // the instance's first generation, has no history yet: no older execution left one, any earlier processing
+        // of this message would have raised its dequeue count (it is deleted only after its checkpoint), and a
+        // processed duplicate would have set the row to Running. So the history read is skipped. Should history exist after all (a duplicate start whose first copy crashed between the history
         // write and the Instances update), creating the sentinel fails with 409, the work item is abandoned and the
         // next delivery (dequeue count 2) reads history.
         StartVerdict earlyVerdict = null;
@@ -839,7 +839,8 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     private enum StartAction { ACCEPT, DISCARD, RETRY_LATER }
 
     /**
-     * @param pendingForThisExecution the Instances row is Pending and names the start's execution (only with ACCEPT)
+     * @param pendingForThisExecution the Instances row is Pending, of generation 0, and names the start's execution
+     *                                (only with ACCEPT)
      */
     private record StartVerdict(StartAction action, String reason, boolean pendingForThisExecution) {
         StartVerdict(StartAction action, String reason) {
@@ -861,8 +862,14 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             if (row != null) {
                 Object rowExecution = row.getProperty("ExecutionId");
                 if (rowExecution == null || executionId.equals(rowExecution.toString())) {
-                    boolean pending = rowExecution != null && OrchestrationRuntimeStatus.PENDING.statusName().equals(
-                            TrackingStore.stringOf(row.getProperty("RuntimeStatus")));
+                    // A first create (Generation 0): no older execution can have left a history (a purge deletes
+                    // the row too, so a create after it is generation 0 again over no history).
+                    Object rowGeneration = row.getProperty("Generation");
+                    boolean firstGeneration = rowGeneration == null
+                            || (rowGeneration instanceof Number g && g.intValue() == 0);
+                    boolean pending = rowExecution != null && firstGeneration
+                            && OrchestrationRuntimeStatus.PENDING.statusName().equals(
+                                    TrackingStore.stringOf(row.getProperty("RuntimeStatus")));
                     return new StartVerdict(StartAction.ACCEPT, null, pending);
                 }
             }
