@@ -94,22 +94,16 @@ public final class BenchMain implements java.util.concurrent.Callable<Integer> {
 
     /** Rewrites the Markdown of an earlier run from its JSON, with the targets evaluated again. */
     private int render(Path jsonFile, Path results) throws IOException {
-        BenchReport read = new com.fasterxml.jackson.databind.ObjectMapper()
-                .configure(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
-                .readValue(jsonFile.toFile(), BenchReport.class);
+        ResultsWriter writer = new ResultsWriter();
+        BenchReport read = writer.readJson(jsonFile);
         List<ScenarioResult> evaluated = new ArrayList<>();
         for (ScenarioResult r : read.results()) {
-            ScenarioResult withEfficiency = r.withEvaluation(r.efficiency(), List.of());
-            evaluated.add(withEfficiency.withEvaluation(r.efficiency(), Targets.evaluate(withEfficiency)));
+            evaluated.add(Targets.evaluated(r, r.efficiency()));
         }
         BenchReport report = new BenchReport(read.startedAt(), read.scale(), read.clientMode(), read.starterThreads(),
                 read.machine(), read.limit(), evaluated, read.failedScenarios());
-        ResultsWriter writer = new ResultsWriter();
-        String markdown = writer.markdown(report);
-        Path md = writer.writeMarkdown(markdown, results, read.scale());
-        Files.writeString(jsonFile, new com.fasterxml.jackson.databind.ObjectMapper()
-                .enable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
-                .writeValueAsString(report));
+        Path md = writer.writeMarkdown(writer.markdown(report), results, read.scale());
+        writer.writeJson(report, jsonFile);
         log("Rewrote " + md + " and " + jsonFile + " from " + jsonFile);
         return 0;
     }
@@ -160,9 +154,7 @@ public final class BenchMain implements java.util.concurrent.Callable<Integer> {
                     throw new IOException("Azurite died during " + scenario.name() + ":\n" + storage.recentOutput());
                 }
             }
-            Double efficiency = Targets.efficiency(result, limit);
-            result = result.withEvaluation(efficiency, List.of()); // the targets read the efficiency
-            result = result.withEvaluation(efficiency, Targets.evaluate(result));
+            result = Targets.evaluated(result, Targets.efficiency(result, limit));
             done.add(result);
             if (!result.ok()) {
                 failed.add(scenario.name());

@@ -1,5 +1,6 @@
 package io.github.durablefunctions.bench;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
@@ -22,8 +23,19 @@ public final class ResultsWriter {
     public Path writeJson(BenchReport report, Path out, String stamp) throws IOException {
         Files.createDirectories(out);
         Path file = out.resolve(stamp + "-" + report.scale() + ".json");
-        json.writeValue(file.toFile(), report);
+        writeJson(report, file);
         return file;
+    }
+
+    /** Writes a report to the given JSON file, replacing it. */
+    public void writeJson(BenchReport report, Path file) throws IOException {
+        json.writeValue(file.toFile(), report);
+    }
+
+    /** Reads a report written by {@link #writeJson} (unknown properties are ignored). */
+    public BenchReport readJson(Path file) throws IOException {
+        return json.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false)
+                .readValue(file.toFile(), BenchReport.class);
     }
 
     /** Writes the Markdown file; returns its path. */

@@ -32,6 +32,12 @@ public final class Targets {
     public record Check(String metric, String measured, String target, String published, boolean met) {
     }
 
+    /** The result with its efficiency set and then the checks of its targets, which read that efficiency. */
+    public static ScenarioResult evaluated(ScenarioResult r, Double efficiency) {
+        ScenarioResult withEfficiency = r.withEvaluation(efficiency, List.of());
+        return withEfficiency.withEvaluation(efficiency, evaluate(withEfficiency));
+    }
+
     /** The checks of one result (with its efficiency already set). */
     public static List<Check> evaluate(ScenarioResult r) {
         List<Check> checks = new ArrayList<>();

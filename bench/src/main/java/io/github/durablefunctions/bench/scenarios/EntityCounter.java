@@ -30,8 +30,7 @@ public final class EntityCounter implements Scenario {
         EntityInstanceId id = BenchFunctions.counterId("bench");
         DurableEntityClient entities = context.client().getEntities();
         DurableEntityClient observer = context.observer().getEntities();
-        StorageTransactionCount before = context.transactions();
-        long observedBefore = context.observationTransactions();
+        ScenarioContext.TransactionWindow window = context.transactionWindow();
         long start = System.nanoTime();
         context.onStarters(n, i -> entities.signalEntity(id, "add", 1L));
         long sent = System.nanoTime();
@@ -52,8 +51,8 @@ public final class EntityCounter implements Scenario {
             }
             Thread.sleep(POLL.toMillis());
         }
-        StorageTransactionCount used = context.transactions().minus(before);
-        long observed = context.observationTransactions() - observedBefore;
+        StorageTransactionCount used = window.used();
+        long observed = window.observed();
         return new Measurement(0, 0, n, (long) n, done - start, List.of((done - start) / 1e6), used, observed, 0,
                 String.format("signals sent from %d client threads in %.0f ms; state polled every %d ms",
                         ScenarioContext.STARTER_THREADS, (sent - start) / 1e6, POLL.toMillis()));

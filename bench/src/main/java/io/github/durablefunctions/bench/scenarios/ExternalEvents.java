@@ -38,14 +38,13 @@ public final class ExternalEvents implements Scenario {
             }
             Thread.sleep(20);
         }
-        StorageTransactionCount before = context.transactions();
-        long observedBefore = context.observationTransactions();
+        ScenarioContext.TransactionWindow window = context.transactionWindow();
         long start = System.nanoTime();
         context.onStarters(n, i -> context.client().raiseEvent(id, BenchFunctions.EVENT_NAME, (long) i + 1));
         long raised = System.nanoTime();
         long done = context.awaitFinished(id, POLL);
-        StorageTransactionCount used = context.transactions().minus(before);
-        long observed = context.observationTransactions() - observedBefore;
+        StorageTransactionCount used = window.used();
+        long observed = window.observed();
         context.verifyOutput(id, (long) n * (n + 1) / 2);
         return new Measurement(1, 0, n, null, done - start, List.of((done - start) / 1e6), used, observed, 0,
                 String.format("events raised from %d client threads in %.0f ms; latency = first raise to completion",

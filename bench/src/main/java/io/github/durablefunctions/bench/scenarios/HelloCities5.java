@@ -21,12 +21,11 @@ public class HelloCities5 implements Scenario {
     @Override
     public Measurement run(ScenarioContext context) throws Exception {
         int count = context.scale().orchestrations();
-        StorageTransactionCount before = context.transactions();
-        long observedBefore = context.observationTransactions();
+        ScenarioContext.TransactionWindow window = context.transactionWindow();
         ScenarioContext.BulkTimes times = context.startAndAwaitAll(BenchFunctions.HELLO_CITIES_5, null, count,
                 "hc5-", BenchFunctions.expectedGreetings(BenchFunctions.CITIES_5), POLL);
-        StorageTransactionCount used = context.transactions().minus(before);
-        long observed = context.observationTransactions() - observedBefore;
+        StorageTransactionCount used = window.used();
+        long observed = window.observed();
         int activities = BenchFunctions.CITIES_5.size();
         return new Measurement(count, (long) count * activities, 2L * count * activities, null, times.wallNanos(),
                 times.latenciesMs(), used, observed, 0, "started from " + ScenarioContext.STARTER_THREADS

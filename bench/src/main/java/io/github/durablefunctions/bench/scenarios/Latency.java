@@ -24,8 +24,7 @@ public final class Latency implements Scenario {
     public Measurement run(ScenarioContext context) throws Exception {
         int runs = context.scale().latencyRuns();
         List<String> expected = BenchFunctions.expectedGreetings(BenchFunctions.CITIES_3);
-        StorageTransactionCount before = context.transactions();
-        long observedBefore = context.observationTransactions();
+        ScenarioContext.TransactionWindow window = context.transactionWindow();
         List<Double> latencies = new ArrayList<>(runs);
         long first = System.nanoTime();
         long last = first;
@@ -36,8 +35,8 @@ public final class Latency implements Scenario {
             last = context.awaitFinished(id, POLL);
             latencies.add((last - start) / 1e6);
         }
-        StorageTransactionCount used = context.transactions().minus(before);
-        long observed = context.observationTransactions() - observedBefore;
+        StorageTransactionCount used = window.used();
+        long observed = window.observed();
         context.verifyOutputs("lat-", runs, expected);
         int activities = BenchFunctions.CITIES_3.size();
         return new Measurement(runs, (long) runs * activities, 2L * runs * activities, null, last - first, latencies,

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeoutException;
@@ -84,7 +83,7 @@ public final class ScenarioContext {
         if (clientService == workerService) {
             return worker;
         }
-        return plus(worker, clientService.getStorageTransactionCount());
+        return worker.plus(clientService.getStorageTransactionCount());
     }
 
     /** Storage transactions of the observer so far. */
@@ -102,12 +101,31 @@ public final class ScenarioContext {
         return deadlineNanos - System.nanoTime();
     }
 
-    /** The sum of two counts, per service and per kind. */
-    public static StorageTransactionCount plus(StorageTransactionCount a, StorageTransactionCount b) {
-        Map<String, Long> kinds = new TreeMap<>(a.byKind());
-        b.byKind().forEach((kind, count) -> kinds.merge(kind, count, Long::sum));
-        return new StorageTransactionCount(a.queues() + b.queues(), a.tables() + b.tables(), a.blobs() + b.blobs(),
-                kinds);
+    /**
+     * The storage transactions of a measured window, counted from when it is opened ({@link #transactionWindow()}):
+     * the worker's and the starting client's, and the observer's apart.
+     */
+    public final class TransactionWindow {
+        private final StorageTransactionCount before = transactions();
+        private final long observedBefore = observationTransactions();
+
+        private TransactionWindow() {
+        }
+
+        /** Transactions of the worker and the starting client since the window opened. */
+        public StorageTransactionCount used() {
+            return transactions().minus(before);
+        }
+
+        /** Transactions of the observer since the window opened. */
+        public long observed() {
+            return observationTransactions() - observedBefore;
+        }
+    }
+
+    /** Opens a window counting storage transactions from now. */
+    public TransactionWindow transactionWindow() {
+        return new TransactionWindow();
     }
 
     /**

@@ -20,13 +20,12 @@ public final class Sequential implements Scenario {
     @Override
     public Measurement run(ScenarioContext context) throws Exception {
         int n = context.scale().sequentialActivities();
-        StorageTransactionCount before = context.transactions();
-        long observedBefore = context.observationTransactions();
+        ScenarioContext.TransactionWindow window = context.transactionWindow();
         ScenarioContext.BulkTimes times = context.startAndAwaitAll(BenchFunctions.SEQUENTIAL, n, 1, "seq-",
                 BenchFunctions.expectedDoubledSum(n), POLL);
-        StorageTransactionCount used = context.transactions().minus(before);
+        StorageTransactionCount used = window.used();
         return new Measurement(1, n, 2L * n, null, times.wallNanos(), times.latenciesMs(), used,
-                context.observationTransactions() - observedBefore, 0,
+                window.observed(), 0,
                 "completion polled every " + POLL.toMillis() + " ms");
     }
 }

@@ -450,9 +450,10 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
         // A top-level start delivered for the first time, whose Instances row is Pending for this very execution of
         // the instance's first generation, has no history yet: no older execution left one, any earlier processing
         // of this message would have raised its dequeue count (it is deleted only after its checkpoint), and a
-        // processed duplicate would have set the row to Running. So the history read is skipped. Should history exist after all (a duplicate start whose first copy crashed between the history
-        // write and the Instances update), creating the sentinel fails with 409, the work item is abandoned and the
-        // next delivery (dequeue count 2) reads history.
+        // processed duplicate would have set the row to Running. So the history read is skipped. Should history exist
+        // after all (a duplicate start whose first copy crashed between the history write and the Instances update),
+        // creating the sentinel fails with 409, the work item is abandoned and the next delivery (dequeue count 2)
+        // reads history.
         StartVerdict earlyVerdict = null;
         if (start != null && start.parentInstance() == null && first.dequeueCount() == 1
                 && first.unreadable() == null) {
@@ -1091,31 +1092,16 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
     }
 
     /**
-     * Runs independent storage calls in parallel on the service's pool (the first one on the calling thread) and
-     * waits for all of them. If any failed, the failure of the first call in list order is thrown once all have
-     * finished, with the other failures added as suppressed.
+     * Runs independent storage calls in parallel on the service's pool (the first one on the calling thread; all of
+     * them there once the pool is shut down) and waits for all of them. If any failed, the failure of the first call
+     * in list order is thrown once all have finished, with the other failures added as suppressed.
      */
     private void runAll(List<Runnable> calls) {
-        if (calls.size() <= 1 || storageCalls.isShutdown()) {
-            RuntimeException first = null;
-            for (Runnable call : calls) {
-                try {
-                    call.run();
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
+        if (calls.size() == 1) {
+            calls.get(0).run();
             return;
         }
         List<Future<?>> futures = new ArrayList<>(calls.size());
-        futures.add(null);
         for (int i = 1; i < calls.size(); i++) {
             Runnable call = calls.get(i);
             try {
@@ -1125,17 +1111,19 @@ public final class AzureStorageOrchestrationService implements OrchestrationServ
             }
         }
         Throwable first = null;
-        try {
-            calls.get(0).run();
-        } catch (RuntimeException | Error e) {
-            first = e;
+        if (!calls.isEmpty()) {
+            try {
+                calls.get(0).run();
+            } catch (RuntimeException | Error e) {
+                first = e;
+            }
         }
         boolean interrupted = false;
-        for (int i = 1; i < futures.size(); i++) {
+        for (Future<?> future : futures) {
             Throwable failure = null;
             while (true) {
                 try {
-                    futures.get(i).get();
+                    future.get();
                     break;
                 } catch (InterruptedException e) {
                     interrupted = true; // the calls are under way: wait for them all the same

@@ -36,22 +36,14 @@ final class ExtendedSessionCache {
     private final long maxEvents;
     private final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>(64, 0.75f, true);
     private long cachedEvents;
-    private long hits;
-    private long misses;
 
     ExtendedSessionCache(long maxEvents) {
         this.maxEvents = Math.max(0, maxEvents);
     }
 
-    /** The cached state of an instance (counted as a hit or a miss), or null. */
+    /** The cached state of an instance, or null. */
     synchronized Entry get(String instanceId) {
-        Entry e = entries.get(instanceId);
-        if (e == null) {
-            misses++;
-        } else {
-            hits++;
-        }
-        return e;
+        return entries.get(instanceId);
     }
 
     /** Caches an instance's state, replacing any older one, then drops least recently used instances over the bound. */
@@ -98,21 +90,6 @@ final class ExtendedSessionCache {
 
     synchronized int size() {
         return entries.size();
-    }
-
-    /** The events cached over all instances. */
-    synchronized long eventCount() {
-        return cachedEvents;
-    }
-
-    /** How many look-ups found a cached state. */
-    synchronized long hits() {
-        return hits;
-    }
-
-    /** How many look-ups found none. */
-    synchronized long misses() {
-        return misses;
     }
 
     private void remove(String instanceId) {

@@ -77,7 +77,8 @@ final class StorageClients {
                     .addPolicy(new Counting(tableRequests, StorageOperationKind::table))
                     .addPolicy(new BatchEtagCapture()).buildClient();
             this.blobs = new BlobServiceClientBuilder().connectionString(resolved).httpClient(http)
-                    .retryOptions(storageRetries).addPolicy(new Counting(blobRequests, StorageOperationKind::blob)).buildClient();
+                    .retryOptions(storageRetries).addPolicy(new Counting(blobRequests, StorageOperationKind::blob))
+                    .buildClient();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("The storage connection string is not valid: " + e.getMessage()
                     + " (expected 'UseDevelopmentStorage=true' or 'DefaultEndpointsProtocol=...;AccountName=...;"

@@ -38,6 +38,13 @@ public record StorageTransactionCount(long queues, long tables, long blobs, Map<
         return byKind.getOrDefault(kind, 0L);
     }
 
+    /** This count and {@code other} together (e.g. two services'), per service and per kind. */
+    public StorageTransactionCount plus(StorageTransactionCount other) {
+        Map<String, Long> kinds = new TreeMap<>(byKind);
+        other.byKind.forEach((kind, count) -> kinds.merge(kind, count, Long::sum));
+        return new StorageTransactionCount(queues + other.queues, tables + other.tables, blobs + other.blobs, kinds);
+    }
+
     /** The requests made between {@code earlier} and this count, per service and per kind. */
     public StorageTransactionCount minus(StorageTransactionCount earlier) {
         Map<String, Long> kinds = new TreeMap<>();
@@ -54,6 +61,6 @@ public record StorageTransactionCount(long queues, long tables, long blobs, Map<
     @Override
     public String toString() {
         return total() + " (queues " + queues + ", tables " + tables + ", blobs " + blobs + ")"
-                + (byKind.isEmpty() ? "" : " " + new TreeMap<>(byKind));
+                + (byKind.isEmpty() ? "" : " " + byKind);
     }
 }

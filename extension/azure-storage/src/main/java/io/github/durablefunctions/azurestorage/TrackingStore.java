@@ -1,6 +1,5 @@
 package io.github.durablefunctions.azurestorage;
 
-import com.azure.core.http.HttpHeaderName;
 import com.azure.core.util.Context;
 import com.azure.data.tables.TableClient;
 import com.azure.data.tables.TableServiceClient;
@@ -11,10 +10,8 @@ import com.azure.data.tables.models.TableErrorCode;
 import com.azure.data.tables.models.TableServiceError;
 import com.azure.data.tables.models.TableServiceException;
 import com.azure.data.tables.models.TableTransactionAction;
-import com.azure.data.tables.models.TableTransactionActionResponse;
 import com.azure.data.tables.models.TableTransactionActionType;
 import com.azure.data.tables.models.TableTransactionFailedException;
-import com.azure.data.tables.models.TableTransactionResult;
 import io.github.durablefunctions.FailureDetails;
 import io.github.durablefunctions.OrchestrationRuntimeStatus;
 import io.github.durablefunctions.backend.OrchestrationState;
@@ -38,6 +35,7 @@ import java.util.Date;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The History and Instances tables of a task hub (storage-layout.md §3, §4): reading and committing history under
@@ -64,7 +62,7 @@ final class TrackingStore {
     private final TableClient history;
     private final TableClient instances;
     private final LargePayloadStore payloads;
-    private final java.util.concurrent.atomic.LongAdder historyReads = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder historyReads = new LongAdder();
 
     TrackingStore(TaskHubNames names, TableServiceClient tableService, LargePayloadStore payloads) {
         this.names = names;
@@ -244,10 +242,8 @@ final class TrackingStore {
     private String submit(String instanceId, String partitionKey, List<TableTransactionAction> actions,
                           boolean insertSentinel, boolean etagNeeded) {
         StorageClients.BatchEtags etags = new StorageClients.BatchEtags();
-        TableTransactionResult result;
         try {
-            result = history.submitTransactionWithResponse(actions, null,
-                    new Context(StorageClients.BATCH_ETAGS_KEY, etags)).getValue();
+            history.submitTransactionWithResponse(actions, null, new Context(StorageClients.BATCH_ETAGS_KEY, etags));
         } catch (TableTransactionFailedException e) {
             int status = transactionStatus(e);
             if (status == 409 || status == 412 || status == 404) {
@@ -258,13 +254,8 @@ final class TrackingStore {
             }
             throw e;
         }
-        TableTransactionActionResponse sentinelResponse =
-                result.getTableTransactionActionResponseByRowKey(HistoryEntityCodec.SENTINEL_ROW_KEY);
-        String newEtag = sentinelResponse == null || sentinelResponse.getHeaders() == null ? null
-                : sentinelResponse.getHeaders().getValue(HttpHeaderName.ETAG);
-        if (newEtag == null && etags.etags().size() == actions.size()) {
-            newEtag = etags.last(); // the sentinel is the last action of every batch
-        }
+        // The SDK parses no sub-response headers (azure-data-tables 12.5): the ETags come from the response body.
+        String newEtag = etags.etags().size() == actions.size() ? etags.last() : null; // the sentinel is last
         if (newEtag == null && etagNeeded) {
             // No sub-response ETag could be read: the next batch of this same checkpoint needs it, so read the
             // sentinel we just wrote.

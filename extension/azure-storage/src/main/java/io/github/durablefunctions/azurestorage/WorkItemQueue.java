@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * The task hub's activity queue {@code {h}-workitems}, read with {@code workItemQueueVisibilityTimeout}
- * (storage-layout.md §8.4): one message per call, or as many as the caller has free activity slots (at most 32). Shared by all workers as competing consumers.
+ * (storage-layout.md §8.4): as many messages per call as the caller has free activity slots (at most 32). Shared by
+ * all workers as competing consumers.
  * Between empty polls it backs off like the control queues; a local send ({@link #nudge()}) polls at once.
  */
 final class WorkItemQueue {
@@ -23,17 +24,6 @@ final class WorkItemQueue {
 
     TaskHubQueue queue() {
         return queue;
-    }
-
-    /**
-     * Waits up to {@code timeout} for one readable message, polling when the back-off allows (unreadable messages
-     * are logged and abandoned by {@link TaskHubQueue#receive}).
-     *
-     * @return the message, or null on timeout
-     */
-    ReceivedMessage receive(Duration timeout) throws InterruptedException {
-        List<ReceivedMessage> messages = receive(1, timeout);
-        return messages.isEmpty() ? null : messages.get(0);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.github.durablefunctions.backend;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The worker side of a storage backend, shaped like the Durable Task Framework's {@code IOrchestrationService}: it
@@ -73,10 +74,10 @@ public interface OrchestrationService extends AutoCloseable {
      * @return 0..{@code max} locked work items; empty if none arrived within the timeout
      * @throws InterruptedException if the calling thread is interrupted while waiting
      */
-    default java.util.List<ActivityWorkItem> lockNextActivityWorkItems(int max, Duration timeout)
+    default List<ActivityWorkItem> lockNextActivityWorkItems(int max, Duration timeout)
             throws InterruptedException {
         ActivityWorkItem item = lockNextActivityWorkItem(timeout);
-        return item == null ? java.util.List.of() : java.util.List.of(item);
+        return item == null ? List.of() : List.of(item);
     }
 
     /** Extends the lock of a long-running activity's work item. */
